@@ -1,0 +1,136 @@
+"""The WSGI application: route -> parse -> handle -> serialize. The only place an S3Error becomes
+an HTTP answer, and where unexpected exceptions are logged, answered with 500 and kept for check().
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from . import router
+from .body import RequestBody
+from .errors import InternalError, NotImplementedOperation, S3Error
+from .handlers import HANDLERS, Context
+from .parser import parse
+from .request import HttpRequest, from_environ
+from .serializer import Body, Headers, request_ids, serialize, serialize_error
+from .store import Store
+
+logger = logging.getLogger(__name__)
+
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+_CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
+BLOCKED_REASON = "Blocked by pytest-s3emu: requests to real AWS are not allowed while the emulator is active"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request the emulator answered: what the test asked and what it got."""
+
+    operation: str | None
+    bucket: str | None
+    key: str | None
+    status: int
+    error: str | None = None
+
+
+class S3App:
+    """The emulator's WSGI application over one replaceable :class:`Store`."""
+
+    def __init__(self, region: str = "us-east-1", domains: tuple[str, ...] = ("localhost",)) -> None:
+        self.region = region
+        self.domains = domains
+        self.store = Store()
+        self.log: list[Call] = []
+        self.crashes: list[BaseException] = []
+        self._reset_lock = threading.Lock()
+
+    def reset(self) -> None:
+        """Forget every bucket, object, logged call and crash."""
+        with self._reset_lock:
+            old, self.store = self.store, Store(self.store.spill_threshold)
+            self.log = []
+            self.crashes = []
+        old.release()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request = from_environ(environ)
+        if request.method == "CONNECT" or environ.get("REQUEST_URI", "").startswith(("http://", "https://")):
+            return self._blocked(request, start_response)
+        status, headers, body = self.handle(request)
+        start_response(f"{status} {_reason(status)}", headers)
+        return body
+
+    def handle(self, request: HttpRequest) -> tuple[int, Headers, Body]:
+        """Answer one request: (status, headers, body)."""
+        request_id, host_id = request_ids()
+        name = bucket = key = None
+        try:
+            match = router.match(request, self.domains)
+            name, bucket, key = match.operation.name, match.bucket, match.key
+            body = RequestBody(request)
+            params = parse(request, match, body)
+            handler = HANDLERS.get(name)
+            if handler is None:
+                logger.warning("s3emu: %s is not implemented", name)
+                raise NotImplementedOperation(f"pytest-s3emu does not implement {name} yet.")
+            context = Context(self.store, request, body, signing_region(request, self.region))
+            status, headers, payload = serialize(match.operation, handler(context, params))
+            error_code = None
+        except S3Error as error:
+            status, headers, payload = serialize_error(error, request_id, host_id, request.method)
+            error_code = error.code
+        except Exception as crash:
+            logger.exception("s3emu: unexpected error in %s", name or request.method)
+            self.crashes.append(crash)
+            status, headers, payload = serialize_error(InternalError(), request_id, host_id, request.method)
+            error_code = InternalError.code
+        headers.append(("x-amz-request-id", request_id))
+        headers.append(("x-amz-id-2", host_id))
+        _set_content_length(headers, payload)
+        self.log.append(Call(name, bucket, key, status, error_code))
+        logger.debug(
+            "s3emu: %s %s/%s -> %s %s", name or request.method, bucket, key, status, error_code or ""
+        )
+        return status, headers, payload
+
+    def _blocked(self, request: HttpRequest, start_response: StartResponse) -> Iterable[bytes]:
+        target = request.environ.get("REQUEST_URI", request.raw_path)
+        logger.warning("s3emu: blocked a request to %s %s", request.method, target)
+        message = f"{BLOCKED_REASON} ({request.method} {target})".encode()
+        start_response(
+            f"403 {BLOCKED_REASON}",
+            [("Content-Type", "text/plain"), ("Content-Length", str(len(message))), ("Connection", "close")],
+        )
+        return [message]
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _set_content_length(headers: Headers, payload: Body) -> None:
+    if any(name.lower() == "content-length" for name, _ in headers):
+        return
+    if isinstance(payload, list):
+        headers.append(("Content-Length", str(sum(len(chunk) for chunk in payload))))
+
+
+def signing_region(request: HttpRequest, default: str) -> str:
+    """The region in the request's SigV4 credential scope (header or presigned query)."""
+    authorization = request.headers.get("authorization", "")
+    found = _CREDENTIAL_REGION.search(authorization)
+    if found:
+        return found.group(1)
+    credential = request.query_value("X-Amz-Credential")
+    if credential and credential.count("/") >= 4:
+        return credential.split("/")[2]
+    return default

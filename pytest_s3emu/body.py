@@ -1,0 +1,197 @@
+"""The request body: aws-chunked decoding, checksums computed while streaming, verified at the end.
+
+Verification happens when the last byte has been read, so a handler that streams a body into
+the store raises BadDigest (and discards what it wrote) before anything is stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from . import checksums
+from .chunked import AwsChunkedReader
+from .errors import (
+    IncompleteBody,
+    InvalidArgument,
+    InvalidRequest,
+    XAmzContentSHA256Mismatch,
+)
+from .request import HttpRequest
+
+BLOCK = 1024 * 1024
+_SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+_PAYLOAD_MODES = (
+    "UNSIGNED-PAYLOAD",
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+)
+
+
+class RequestBody:
+    """A request body read once, front to back; ``read`` raises the S3 error at the end if any."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        headers = request.headers
+        self._headers = headers
+        self._content_sha256 = _content_sha256(headers.get("x-amz-content-sha256"))
+        self._expected_raw = _content_length(headers.get("content-length"))
+        self._raw_read = 0
+        self._raw = request.body
+        encodings = [e.strip() for e in headers.get("content-encoding", "").split(",") if e.strip()]
+        self.aws_chunked = "aws-chunked" in encodings or (self._content_sha256 or "").startswith("STREAMING-")
+        # aws-chunked is a transfer detail: S3 stores the remaining encodings only
+        self.content_encoding = ",".join(e for e in encodings if e != "aws-chunked") or None
+        self._reader: BinaryIO | AwsChunkedReader = self._raw
+        if self.aws_chunked:
+            decoded = _content_length(headers.get("x-amz-decoded-content-length"))
+            self._reader = AwsChunkedReader(_Counting(self), decoded)
+        self.algorithm, self._sent_checksum = _requested_checksum(headers)
+        wanted = [self.algorithm] if self.algorithm else []
+        if self._content_sha256 and _SHA256_HEX.match(self._content_sha256) and "SHA256" not in wanted:
+            wanted.append("SHA256")
+        self._hasher = checksums.ChecksumSet(wanted)
+        self.size = 0
+        self.finished = False
+        self.checksums: dict[str, str] = {}
+
+    def _read_raw(self, size: int) -> bytes:
+        data = self._raw.read(size)
+        self._raw_read += len(data)
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        if self.finished:
+            return b""
+        if size is None or size < 0:
+            size = BLOCK
+        data = self._reader.read(size) if self.aws_chunked else self._read_raw(size)
+        if data:
+            self.size += len(data)
+            self._hasher.update(data)
+        else:
+            self._finish()
+        return data
+
+    def chunks(self) -> Iterator[bytes]:
+        """The decoded body in blocks; the checks run before the iteration ends."""
+        while block := self.read(BLOCK):
+            yield block
+
+    def read_all(self, limit: int) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        for block in self.chunks():
+            total += len(block)
+            if total > limit:
+                raise InvalidRequest("Your request body is too large.")
+            parts.append(block)
+        return b"".join(parts)
+
+    def drain(self) -> None:
+        for _ in self.chunks():
+            pass
+
+    @property
+    def md5_hex(self) -> str:
+        return self._hasher.md5_hex()
+
+    @property
+    def md5_digest(self) -> bytes:
+        return self._hasher.md5_digest()
+
+    def _finish(self) -> None:
+        self.finished = True
+        if self._expected_raw is not None and self._raw_read < self._expected_raw:
+            raise IncompleteBody()
+        if self._content_sha256 and _SHA256_HEX.match(self._content_sha256):
+            computed = self._hasher.digest("SHA256").hex()
+            if computed != self._content_sha256.lower():
+                raise XAmzContentSHA256Mismatch(
+                    ClientComputedContentSHA256=self._content_sha256, S3ComputedContentSHA256=computed
+                )
+        md5_header = self._headers.get("content-md5")
+        if md5_header is not None:
+            checksums.verify_content_md5(md5_header, self._hasher.md5_digest())
+        if self.algorithm:
+            self._verify_checksum(self.algorithm)
+
+    def _verify_checksum(self, algorithm: str) -> None:
+        sent = self._sent_checksum
+        if sent is None and isinstance(self._reader, AwsChunkedReader):
+            sent = self._reader.trailers.get(checksums.header_for(algorithm))
+        if sent is None:
+            raise InvalidRequest(
+                "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* "
+                "or x-amz-trailer headers were found."
+            )
+        actual = self._hasher.b64(algorithm)
+        checksums.verify(algorithm, sent, actual)
+        self.checksums[algorithm] = actual
+
+
+class _Counting:
+    """The raw stream under the aws-chunked decoder, counting what it reads."""
+
+    def __init__(self, body: RequestBody) -> None:
+        self._body = body
+
+    def read(self, size: int = -1) -> bytes:
+        return self._body._read_raw(size)
+
+
+def _content_length(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        length = int(value)
+    except ValueError:
+        length = -1
+    if length < 0:
+        raise InvalidArgument("Invalid content length", ArgumentName="Content-Length", ArgumentValue=value)
+    return length
+
+
+def _content_sha256(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value in _PAYLOAD_MODES or _SHA256_HEX.match(value):
+        return value
+    raise InvalidArgument(
+        "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER "
+        "or a valid sha256 value.",
+        ArgumentName="x-amz-content-sha256",
+        ArgumentValue=value,
+    )
+
+
+def _requested_checksum(headers: dict[str, str]) -> tuple[str | None, str | None]:
+    """(algorithm, value sent in a header): x-amz-checksum-*, x-amz-trailer, x-amz-sdk-checksum-algorithm."""
+    sent = [
+        (alg, headers[checksums.header_for(alg)])
+        for alg in checksums.ALGORITHMS
+        if checksums.header_for(alg) in headers
+    ]
+    if len(sent) > 1:
+        raise InvalidRequest(
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+        )
+    declared = headers.get("x-amz-sdk-checksum-algorithm")
+    trailer = headers.get("x-amz-trailer", "").strip().lower()
+    if declared is not None and declared.upper() not in checksums.ALGORITHMS:
+        raise InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
+    if sent:
+        algorithm, value = sent[0]
+        if declared is not None and declared.upper() != algorithm:
+            raise InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
+        return algorithm, value
+    for algorithm in checksums.ALGORITHMS:
+        if trailer == checksums.header_for(algorithm):
+            return algorithm, None
+    return (declared.upper() if declared else None), None

@@ -1,0 +1,116 @@
+"""Point botocore (and every other AWS client) at the emulator through documented configuration.
+
+``AWS_ENDPOINT_URL_S3`` is botocore's own per-service endpoint setting: it needs no private API,
+reaches subprocesses, and a MonkeyPatch undoes it. Clients built before activation, or with an
+explicit ``endpoint_url=``, keep their endpoint; the proxy variables make any such request that
+would leave the machine come to the emulator instead, which refuses it with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .server import S3Emulator
+
+# Variables that could take a client elsewhere or to real credentials: removed while active.
+CLEARED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_S3_ENDPOINT",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+)
+LOOPBACK = "127.0.0.1,localhost,::1,.localhost"
+
+
+def _missing_file(name: str) -> str:
+    # a path that does not exist: botocore then reads no ~/.aws config or credentials
+    return os.path.join(tempfile.gettempdir(), f"s3emu-{os.getpid()}-absent", name)
+
+
+def variables(emulator: S3Emulator) -> dict[str, str]:
+    """The environment a client (or subprocess) needs to reach ``emulator``."""
+    from .server import ACCESS_KEY, SECRET_KEY
+
+    endpoint = emulator.endpoint_url
+    return {
+        "AWS_ENDPOINT_URL_S3": endpoint,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_DEFAULT_REGION": emulator.region,
+        "AWS_REGION": emulator.region,
+        "AWS_CONFIG_FILE": _missing_file("config"),
+        "AWS_SHARED_CREDENTIALS_FILE": _missing_file("credentials"),
+        # no credential probing of the instance metadata service (a network address)
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # object_store based clients (polars, obstore) refuse plain http unless told
+        "AWS_ALLOW_HTTP": "true",
+    }
+
+
+def guard_variables(emulator: S3Emulator) -> dict[str, str]:
+    """Proxy settings that send every non-loopback HTTP(S) request to the emulator, which refuses it."""
+    endpoint = emulator.endpoint_url
+    found: dict[str, str] = {}
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        found[name] = found[name.lower()] = endpoint
+    found["NO_PROXY"] = found["no_proxy"] = LOOPBACK
+    return found
+
+
+def activate(monkeypatch: pytest.MonkeyPatch, emulator: S3Emulator, guard: bool = True) -> None:
+    """Set the variables for ``emulator`` on ``monkeypatch``, which restores them exactly."""
+    for name in CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    settings = variables(emulator)
+    if guard:
+        settings.update(guard_variables(emulator))
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    _install_default_session(monkeypatch, emulator, guard)
+
+
+def _install_default_session(monkeypatch: pytest.MonkeyPatch, emulator: S3Emulator, guard: bool) -> None:
+    # boto3.client() goes through boto3.DEFAULT_SESSION: one that was created before the test
+    # keeps the developer's credentials, and building a new one per test costs ~90 ms, so each
+    # emulator prepares one session and the user's own comes back afterwards.
+    import boto3
+
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", emulator.boto3_session(guard=guard))
+
+
+def refuse_foreign_endpoint(emulator: S3Emulator) -> Any:
+    """A botocore ``before-send`` handler refusing any request not addressed to ``emulator``."""
+    prefixes = (emulator.endpoint_url + "/", emulator.endpoint_url + "?")
+
+    def before_send(request: Any, **_: Any) -> None:
+        url = str(request.url)
+        if not url.startswith(prefixes) and url != emulator.endpoint_url:
+            raise BlockedRequest(url)
+
+    return before_send
+
+
+class BlockedRequest(RuntimeError):
+    """A botocore client tried to reach an endpoint other than the emulator while it was active."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"pytest-s3emu blocked a request to {url}: while the S3 emulator is active no request "
+            "may leave for real AWS. Build the client without endpoint_url= (or with "
+            "endpoint_url=s3emu.endpoint_url)."
+        )

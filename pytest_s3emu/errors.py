@@ -1,0 +1,296 @@
+"""S3 errors: one exception per S3 error code, carrying the code, HTTP status and message.
+
+Raised where the problem is found (store, handler, parser); only ``serializer.serialize_error``
+turns one into the ``<Error>`` XML AWS sends.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class S3Error(Exception):
+    """An error S3 would answer with: ``code`` (S3 error code), ``status`` (HTTP) and ``message``.
+
+    Extra keyword arguments become extra children of the ``<Error>`` element::
+
+        raise NoSuchKey(Key="a/b.txt")
+    """
+
+    code: ClassVar[str] = "InternalError"
+    status: ClassVar[int] = 500
+    message: ClassVar[str] = "We encountered an internal error. Please try again."
+
+    def __init__(self, message: str | None = None, **fields: str) -> None:
+        super().__init__(message or self.message)
+        self.fields: dict[str, str] = fields
+        # extra response headers some errors carry (x-amz-delete-marker, Content-Range, ...)
+        self.headers: dict[str, str] = {}
+
+    @property
+    def text(self) -> str:
+        return str(self.args[0])
+
+
+class InternalError(S3Error):
+    pass
+
+
+class NotImplementedOperation(S3Error):
+    code = "NotImplemented"
+    status = 501
+    message = "A header you provided implies functionality that is not implemented."
+
+
+class AccessDenied(S3Error):
+    code = "AccessDenied"
+    status = 403
+    message = "Access Denied"
+
+
+class BadDigest(S3Error):
+    code = "BadDigest"
+    status = 400
+    message = "The Content-MD5 you specified did not match what we received."
+
+
+class InvalidDigest(S3Error):
+    code = "InvalidDigest"
+    status = 400
+    message = "The Content-MD5 you specified was invalid."
+
+
+class XAmzContentSHA256Mismatch(S3Error):
+    code = "XAmzContentSHA256Mismatch"
+    status = 400
+    message = "The provided 'x-amz-content-sha256' header does not match what was computed."
+
+
+class BucketAlreadyExists(S3Error):
+    code = "BucketAlreadyExists"
+    status = 409
+    message = (
+        "The requested bucket name is not available. The bucket namespace is shared by all users of "
+        "the system. Please select a different name and try again."
+    )
+
+
+class BucketAlreadyOwnedByYou(S3Error):
+    code = "BucketAlreadyOwnedByYou"
+    status = 409
+    message = "Your previous request to create the named bucket succeeded and you already own it."
+
+
+class BucketNotEmpty(S3Error):
+    code = "BucketNotEmpty"
+    status = 409
+    message = "The bucket you tried to delete is not empty"
+
+
+class EntityTooSmall(S3Error):
+    code = "EntityTooSmall"
+    status = 400
+    message = "Your proposed upload is smaller than the minimum allowed object size."
+
+
+class EntityTooLarge(S3Error):
+    code = "EntityTooLarge"
+    status = 400
+    message = "Your proposed upload exceeds the maximum allowed object size."
+
+
+class IncompleteBody(S3Error):
+    code = "IncompleteBody"
+    status = 400
+    message = "You did not provide the number of bytes specified by the Content-Length HTTP header"
+
+
+class IllegalLocationConstraintException(S3Error):
+    code = "IllegalLocationConstraintException"
+    status = 400
+    message = "The specified location-constraint is not valid"
+
+
+class InvalidLocationConstraint(S3Error):
+    code = "InvalidLocationConstraint"
+    status = 400
+    message = "The specified location-constraint is not valid"
+
+
+class InvalidArgument(S3Error):
+    code = "InvalidArgument"
+    status = 400
+    message = "Invalid Argument"
+
+
+class InvalidBucketName(S3Error):
+    code = "InvalidBucketName"
+    status = 400
+    message = "The specified bucket is not valid."
+
+
+class InvalidPart(S3Error):
+    code = "InvalidPart"
+    status = 400
+    message = (
+        "One or more of the specified parts could not be found.  The part may not have been uploaded, "
+        "or the specified entity tag may not match the part's entity tag."
+    )
+
+
+class InvalidPartOrder(S3Error):
+    code = "InvalidPartOrder"
+    status = 400
+    message = "The list of parts was not in ascending order. Parts must be ordered by part number."
+
+
+class InvalidRange(S3Error):
+    code = "InvalidRange"
+    status = 416
+    message = "The requested range is not satisfiable"
+
+
+class InvalidRequest(S3Error):
+    code = "InvalidRequest"
+    status = 400
+    message = "Invalid Request"
+
+
+class InvalidStorageClass(S3Error):
+    code = "InvalidStorageClass"
+    status = 400
+    message = "The storage class you specified is not valid"
+
+
+class InvalidTag(S3Error):
+    code = "InvalidTag"
+    status = 400
+    message = "The TagValue you have provided is invalid"
+
+
+class KeyTooLongError(S3Error):
+    code = "KeyTooLongError"
+    status = 400
+    message = "Your key is too long"
+
+
+class MalformedXML(S3Error):
+    code = "MalformedXML"
+    status = 400
+    message = "The XML you provided was not well-formed or did not validate against our published schema"
+
+
+class MetadataTooLarge(S3Error):
+    code = "MetadataTooLarge"
+    status = 400
+    message = "Your metadata headers exceed the maximum allowed metadata size."
+
+
+class MethodNotAllowed(S3Error):
+    code = "MethodNotAllowed"
+    status = 405
+    message = "The specified method is not allowed against this resource."
+
+
+class MissingContentLength(S3Error):
+    code = "MissingContentLength"
+    status = 411
+    message = "You must provide the Content-Length HTTP header."
+
+
+class NoSuchBucket(S3Error):
+    code = "NoSuchBucket"
+    status = 404
+    message = "The specified bucket does not exist"
+
+
+class NoSuchKey(S3Error):
+    code = "NoSuchKey"
+    status = 404
+    message = "The specified key does not exist."
+
+
+class NoSuchUpload(S3Error):
+    code = "NoSuchUpload"
+    status = 404
+    message = (
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have "
+        "been aborted or completed."
+    )
+
+
+class NoSuchVersion(S3Error):
+    code = "NoSuchVersion"
+    status = 404
+    message = "The specified version does not exist."
+
+
+class PreconditionFailed(S3Error):
+    code = "PreconditionFailed"
+    status = 412
+    message = "At least one of the pre-conditions you specified did not hold"
+
+
+class ConditionalRequestConflict(S3Error):
+    code = "ConditionalRequestConflict"
+    status = 409
+    message = "A conflicting operation occurred. If using PutObject you can retry the request."
+
+
+class NotModified(S3Error):
+    """Not an error for S3, but answered like one: 304 with no body."""
+
+    code = "NotModified"
+    status = 304
+    message = "Not Modified"
+
+
+class SignatureDoesNotMatch(S3Error):
+    code = "SignatureDoesNotMatch"
+    status = 403
+    message = (
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your key and signing method."
+    )
+
+
+class AuthorizationHeaderMalformed(S3Error):
+    code = "AuthorizationHeaderMalformed"
+    status = 400
+    message = "The authorization header is malformed."
+
+
+class InvalidAccessKeyId(S3Error):
+    code = "InvalidAccessKeyId"
+    status = 403
+    message = "The AWS Access Key Id you provided does not exist in our records."
+
+
+class InvalidChunkSizeError(S3Error):
+    code = "InvalidChunkSizeError"
+    status = 403
+    message = "Only the last chunk is allowed to have a size less than 8192 bytes"
+
+
+class InvalidEncodingType(S3Error):
+    code = "InvalidArgument"
+    status = 400
+    message = "Invalid Encoding Method specified in Request"
+
+
+class TooManyBuckets(S3Error):
+    code = "TooManyBuckets"
+    status = 400
+    message = "You have attempted to create more buckets than allowed"
+
+
+class UnexpectedContent(S3Error):
+    code = "UnexpectedContent"
+    status = 400
+    message = "This request does not support content"
+
+
+class MissingRequestBodyError(S3Error):
+    code = "MissingRequestBodyError"
+    status = 400
+    message = "Request Body is empty"

@@ -1,0 +1,45 @@
+"""One function per S3 operation, registered by operation name in HANDLERS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..body import RequestBody
+from ..request import HttpRequest
+from ..store import Store
+
+Params = dict[str, Any]
+Result = dict[str, Any]
+
+
+@dataclass(slots=True)
+class Context:
+    """What a handler may use besides its params: the store and the request it serves."""
+
+    store: Store
+    request: HttpRequest
+    body: RequestBody
+    region: str
+    """The region the request was signed for (the emulator's default when unsigned)."""
+
+
+Handler = Callable[[Context, Params], Result]
+HANDLERS: dict[str, Handler] = {}
+
+
+def operation(name: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the handler of the S3 operation ``name``."""
+
+    def register(function: Handler) -> Handler:
+        HANDLERS[name] = function
+        return function
+
+    return register
+
+
+# imported for their @operation registrations
+from . import buckets, objects  # noqa: E402
+
+__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "buckets", "objects", "operation"]

@@ -1,0 +1,191 @@
+"""Object operations: put, get, head, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..blobs import Blob, BlobWriter
+from ..body import RequestBody
+from ..errors import (
+    EntityTooLarge,
+    KeyTooLongError,
+    MetadataTooLarge,
+    NoSuchKey,
+    PreconditionFailed,
+)
+from ..serializer import STATUS
+from ..store import ObjectVersion
+from . import Context, Params, Result, operation
+from .preconditions import check_read_conditions, parse_range
+
+MAX_KEY_BYTES = 1024
+MAX_METADATA_BYTES = 2048
+MAX_OBJECT_BYTES = 5 * 1024**3
+DEFAULT_CONTENT_TYPE = "binary/octet-stream"
+
+# Members of PutObjectRequest that S3 stores and hands back on GET/HEAD under the same name.
+STORED_HEADERS = (
+    "CacheControl",
+    "ContentDisposition",
+    "ContentLanguage",
+    "Expires",
+    "WebsiteRedirectLocation",
+    "ServerSideEncryption",
+    "SSEKMSKeyId",
+    "BucketKeyEnabled",
+    "SSECustomerAlgorithm",
+    "SSECustomerKeyMD5",
+    "ObjectLockMode",
+    "ObjectLockRetainUntilDate",
+    "ObjectLockLegalHoldStatus",
+)
+# response-* query parameters of GetObject and the header each one overrides
+OVERRIDES = {
+    "ResponseCacheControl": "CacheControl",
+    "ResponseContentDisposition": "ContentDisposition",
+    "ResponseContentEncoding": "ContentEncoding",
+    "ResponseContentLanguage": "ContentLanguage",
+    "ResponseContentType": "ContentType",
+    "ResponseExpires": "Expires",
+}
+
+
+def validate_key(key: str) -> None:
+    if len(key.encode("utf-8", "surrogateescape")) > MAX_KEY_BYTES:
+        raise KeyTooLongError(Size=str(len(key.encode("utf-8", "surrogateescape"))), MaxSizeAllowed="1024")
+
+
+def validate_metadata(metadata: dict[str, str]) -> None:
+    # S3 counts the UTF-8 bytes of every user metadata name and value
+    size = sum(len(k.encode()) + len(v.encode()) for k, v in metadata.items())
+    if size > MAX_METADATA_BYTES:
+        raise MetadataTooLarge(Size=str(size), MaxSizeAllowed=str(MAX_METADATA_BYTES))
+
+
+def receive(body: RequestBody, spill_threshold: int) -> Blob:
+    """Stream the request body into a blob; nothing is kept when a check fails at the end."""
+    writer = BlobWriter(spill_threshold)
+    try:
+        for block in body.chunks():
+            writer.write(block)
+            if writer.size > MAX_OBJECT_BYTES:
+                raise EntityTooLarge(ProposedSize=str(writer.size), MaxSizeAllowed=str(MAX_OBJECT_BYTES))
+    except BaseException:
+        writer.discard()
+        raise
+    return writer.finish()
+
+
+def check_write_conditions(params: Params, current: ObjectVersion | None) -> None:
+    """If-None-Match: * and If-Match: <etag> on writes (call with the store lock held)."""
+    if_none_match: str | None = params.get("IfNoneMatch")
+    if if_none_match is not None and current is not None:
+        raise PreconditionFailed(Condition="If-None-Match")
+    if_match: str | None = params.get("IfMatch")
+    if if_match is not None:
+        if current is None:
+            raise NoSuchKey(Key=params["Key"])
+        if if_match.strip().strip('"') != current.etag.strip('"'):
+            raise PreconditionFailed(Condition="If-Match")
+
+
+@operation("PutObject")
+def put_object(ctx: Context, params: Params) -> Result:
+    bucket: str = params["Bucket"]
+    key: str = params["Key"]
+    validate_key(key)
+    metadata: dict[str, str] = params.get("Metadata") or {}
+    validate_metadata(metadata)
+    ctx.store.bucket(bucket)
+    blob = receive(ctx.body, ctx.store.spill_threshold)
+    obj = ObjectVersion(
+        key=key,
+        blob=blob,
+        etag=f'"{ctx.body.md5_hex}"',
+        content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
+        metadata=metadata,
+        headers=_stored_headers(params, ctx.body),
+        checksums=dict(ctx.body.checksums),
+        checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
+        storage_class=params.get("StorageClass") or "STANDARD",
+    )
+    try:
+        with ctx.store.lock:
+            check_write_conditions(params, ctx.store.bucket(bucket).objects.get(key))
+            ctx.store.put_object(bucket, obj)
+    except BaseException:
+        blob.release()
+        raise
+    result: Result = {"ETag": obj.etag, "ServerSideEncryption": obj.headers["ServerSideEncryption"]}
+    result.update(_checksum_members(obj))
+    return result
+
+
+def _stored_headers(params: Params, body: RequestBody) -> dict[str, Any]:
+    headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
+    headers.setdefault("ServerSideEncryption", "AES256")  # S3 encrypts every new object (SSE-S3)
+    if body.content_encoding:
+        headers["ContentEncoding"] = body.content_encoding
+    return headers
+
+
+def _checksum_members(obj: ObjectVersion) -> Result:
+    members: Result = {f"Checksum{alg}": value for alg, value in obj.checksums.items()}
+    if members and obj.checksum_type:
+        members["ChecksumType"] = obj.checksum_type
+    return members
+
+
+def _object_headers(obj: ObjectVersion, params: Params) -> Result:
+    result: Result = {
+        "ETag": obj.etag,
+        "LastModified": obj.last_modified,
+        "ContentType": obj.content_type,
+        "AcceptRanges": "bytes",
+        "Metadata": obj.metadata or None,
+        "TagCount": len(obj.tags) or None,
+        **obj.headers,
+    }
+    if obj.storage_class != "STANDARD":
+        result["StorageClass"] = obj.storage_class
+    for query_member, header_member in OVERRIDES.items():
+        if params.get(query_member) is not None:
+            result[header_member] = params[query_member]
+    return result
+
+
+def _read(ctx: Context, params: Params, with_body: bool) -> Result:
+    with ctx.store.lock:
+        obj = ctx.store.get_object(params["Bucket"], params["Key"])
+        check_read_conditions(params, obj)
+        span = parse_range(params.get("Range"), obj.size)
+        first, last = span if span is not None else (0, obj.size - 1)
+        # open while the lock is held: a concurrent overwrite may delete the file afterwards
+        body = obj.blob.open_range(first, last) if with_body and obj.size else iter(())
+    result = _object_headers(obj, params)
+    result["ContentLength"] = last - first + 1
+    if span is not None:
+        result["ContentRange"] = f"bytes {first}-{last}/{obj.size}"
+        result[STATUS] = 206
+    elif params.get("ChecksumMode") == "ENABLED":
+        result.update(_checksum_members(obj))
+    if with_body:
+        result["Body"] = body
+    return result
+
+
+@operation("GetObject")
+def get_object(ctx: Context, params: Params) -> Result:
+    return _read(ctx, params, with_body=True)
+
+
+@operation("HeadObject")
+def head_object(ctx: Context, params: Params) -> Result:
+    return _read(ctx, params, with_body=False)
+
+
+@operation("DeleteObject")
+def delete_object(ctx: Context, params: Params) -> Result:
+    # deleting a key that does not exist succeeds too (204)
+    ctx.store.delete_object(params["Bucket"], params["Key"])
+    return {}

@@ -1,0 +1,592 @@
+"""The HTTP/1.1 front end: Werkzeug's threaded dev server with keep-alive that actually works.
+
+Werkzeug's ``run_wsgi`` answers every request with ``Connection: close`` (http.server cannot
+skip an unread body before the next request line) and, after each response, waits 10 ms for
+stray body bytes. Both cost every boto3 call a fresh TCP connection plus latency, so this module
+replaces ``run_wsgi`` with one that frames the request body exactly (Content-Length or chunked),
+drains what the app left unread, and keeps the connection for the next request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
+
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException
+from werkzeug.serving import (
+    LISTEN_QUEUE,
+    ThreadedWSGIServer,
+    WSGIRequestHandler,
+    get_sockaddr,
+    select_address_family,
+)
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo, WriteableBuffer
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+
+logger = logging.getLogger(__name__)
+
+_PIECE = 1 << 20  # read and discard in 1 MiB pieces: bounded memory whatever the body size
+_MAX_LINE = 4096  # longest chunk-size or trailer line accepted
+_MAX_TRAILERS = 64
+_HEX = b"0123456789abcdefABCDEF"
+_SMALL_WRITE = 64 * 1024  # below this, header and body bytes are joined into one send
+_HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding"})
+_CLIENT_GONE = (ConnectionError, TimeoutError, ClientDisconnected)
+
+
+class MalformedRequestBody(BadRequest):
+    """The request body does not follow its framing (bad chunk size, missing CRLF, ...).
+
+    A ``BadRequest``, so a Werkzeug-style app that returns HTTP exceptions answers 400; if the
+    app lets it escape, the server answers 400 itself. Either way the connection is closed.
+    """
+
+
+class _RequestBody(io.RawIOBase):
+    """``wsgi.input``: never reads past the end of this request's body.
+
+    ``read(n)`` blocks until ``n`` bytes or the end of the body (buffered-file semantics), which
+    is what body parsers expect from ``wsgi.input``.
+    """
+
+    def __init__(self, rfile: io.BufferedIOBase, on_first_read: Callable[[], None] | None) -> None:
+        super().__init__()
+        self._rfile = rfile
+        self._on_first_read = on_first_read
+        self.done = False
+        self.failed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        parts: list[bytes] = []
+        while size > 0 and not self.done:
+            data = self._guarded_read(size)
+            parts.append(data)
+            size -= len(data)
+        return b"".join(parts)
+
+    def readall(self) -> bytes:
+        parts: list[bytes] = []
+        while not self.done:
+            parts.append(self._guarded_read(_PIECE))
+        return b"".join(parts)
+
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        view = memoryview(buffer).cast("B")
+        data = b"" if self.done or not len(view) else self._guarded_read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def known_unread(self) -> int | None:
+        """Bytes still to come if the framing tells (Content-Length), else None."""
+        return None
+
+    def drain(self, limit: int) -> bool:
+        """Discard the rest of the body; False if that is impossible within ``limit`` bytes."""
+        known = self.known_unread()
+        if self.failed or (known is not None and known > limit):
+            return False
+        total = 0
+        try:
+            while not self.done and total <= limit:
+                total += len(self._guarded_read(_PIECE))
+        except (HTTPException, OSError):
+            return False
+        return self.done
+
+    def _guarded_read(self, size: int) -> bytes:
+        if self.failed:
+            raise MalformedRequestBody("the request body was already found broken")
+        if self._on_first_read is not None:
+            # the client holds the body back until it sees "100 Continue": send it now
+            callback, self._on_first_read = self._on_first_read, None
+            callback()
+        try:
+            return self._read_some(size)
+        except BaseException:
+            self.failed = True
+            raise
+
+    def _read_some(self, size: int) -> bytes:
+        raise NotImplementedError
+
+    def _read_exactly(self, size: int) -> bytes:
+        data = self._rfile.read(size)
+        if len(data) < size:
+            raise ClientDisconnected("the client closed the connection before the body ended")
+        return data
+
+
+class _FixedLengthBody(_RequestBody):
+    """A body delimited by Content-Length (0 when the request declares no body)."""
+
+    def __init__(
+        self, rfile: io.BufferedIOBase, length: int, on_first_read: Callable[[], None] | None
+    ) -> None:
+        super().__init__(rfile, on_first_read)
+        self._remaining = length
+        self.done = length == 0
+
+    def known_unread(self) -> int | None:
+        return self._remaining
+
+    def _read_some(self, size: int) -> bytes:
+        data = self._read_exactly(min(size, self._remaining))
+        self._remaining -= len(data)
+        self.done = self._remaining == 0
+        return data
+
+
+class _ChunkedBody(_RequestBody):
+    """A ``Transfer-Encoding: chunked`` body, decoded (chunk extensions and trailers dropped)."""
+
+    def __init__(self, rfile: io.BufferedIOBase, on_first_read: Callable[[], None] | None) -> None:
+        super().__init__(rfile, on_first_read)
+        self._chunk_left = 0
+
+    def _read_some(self, size: int) -> bytes:
+        if self._chunk_left == 0:
+            self._chunk_left = self._read_chunk_size()
+            if self._chunk_left == 0:
+                self._skip_trailers()
+                self.done = True
+                return b""
+        data = self._read_exactly(min(size, self._chunk_left))
+        self._chunk_left -= len(data)
+        if self._chunk_left == 0 and self._read_exactly(2) != b"\r\n":
+            raise MalformedRequestBody("chunk data not followed by CRLF")
+        return data
+
+    def _read_line(self) -> bytes:
+        line = self._rfile.readline(_MAX_LINE + 1)
+        if not line:
+            raise ClientDisconnected("the client closed the connection before the body ended")
+        if len(line) > _MAX_LINE or not line.endswith(b"\n"):
+            raise MalformedRequestBody("chunk-size or trailer line too long")
+        return line
+
+    def _read_chunk_size(self) -> int:
+        text = self._read_line().split(b";", 1)[0].strip(b" \t\r\n")
+        # int(x, 16) alone would accept "0x1f", "+5" and "1_0", none of which is HTTP
+        if not text or len(text) > 16 or text.strip(_HEX):
+            raise MalformedRequestBody(f"invalid chunk size {text[:32]!r}")
+        return int(text, 16)
+
+    def _skip_trailers(self) -> None:
+        for _ in range(_MAX_TRAILERS):
+            if self._read_line() in (b"\r\n", b"\n"):
+                return
+        raise MalformedRequestBody("too many trailer fields")
+
+
+class _Response:
+    """One WSGI response on a persistent connection: status, headers, framing, byte accounting."""
+
+    def __init__(self, handler: KeepAliveRequestHandler) -> None:
+        self._handler = handler
+        self._status: str | None = None
+        self._headers: list[tuple[str, str]] = []
+        self.started = False
+        self.code = 0
+        self.sent = 0
+        self._length: int | None = None
+        self._chunked = False
+        self._bodyless = False
+
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None, /
+    ) -> Callable[[bytes], object]:
+        if exc_info is not None and exc_info[1] is not None and self.started:
+            raise exc_info[1].with_traceback(exc_info[2])
+        if exc_info is None and self._status is not None:
+            raise AssertionError("start_response() called twice without exc_info")
+        self._status, self._headers = status, list(headers)
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        # PEP 3333: headers go out with the first non-empty body block (or at the end)
+        if not self.started and not data:
+            return
+        head = [] if self.started else [self._head()]
+        self._send(head + self._frame(data))
+
+    def finish(self) -> None:
+        parts = [] if self.started else [self._head()]
+        if self._chunked:
+            parts.append(b"0\r\n\r\n")
+        self._send(parts)
+        if self._length is not None and not self._bodyless and self.sent < self._length:
+            logger.warning("app sent %d of %d body bytes; closing connection", self.sent, self._length)
+            self._handler.close_connection = True
+
+    def _send(self, parts: list[bytes]) -> None:
+        if sum(map(len, parts)) <= _SMALL_WRITE:
+            self._handler.wfile.write(b"".join(parts))
+            return
+        for part in parts:  # large bodies: no copy just to save a syscall
+            self._handler.wfile.write(part)
+
+    def _frame(self, data: bytes) -> list[bytes]:
+        if self._bodyless:
+            return []  # HEAD/204/304: a body here would be read as the next response
+        if self._length is not None and len(data) > self._length - self.sent:
+            logger.warning("app wrote past its Content-Length; truncating and closing connection")
+            self._handler.close_connection = True
+            data = data[: self._length - self.sent]
+        if not data:
+            return []  # an empty chunk would end a chunked body
+        self.sent += len(data)
+        return [b"%x\r\n" % len(data), data, b"\r\n"] if self._chunked else [data]
+
+    def _head(self) -> bytes:
+        if self._status is None:
+            raise AssertionError("the application did not call start_response()")
+        handler = self._handler
+        self.code = int(self._status.split(None, 1)[0])
+        self._bodyless = handler.command == "HEAD" or self.code < 200 or self.code in (204, 304)
+        lines = [f"{handler.protocol_version} {self._status}", *self._app_header_lines()]
+        if not self._bodyless and self._length is None:
+            if handler.version >= (1, 1) and handler.command != "CONNECT":
+                self._chunked = True
+                lines.append("Transfer-Encoding: chunked")
+            else:
+                handler.close_connection = True  # the body ends where the connection does
+        if handler.must_close_before_response():
+            handler.close_connection = True
+        if handler.close_connection:
+            lines.append("Connection: close")
+        elif handler.version < (1, 1):
+            lines.append("Connection: keep-alive")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.started = True  # only now: a bad status or header still allows a clean 500
+        return head
+
+    def _app_header_lines(self) -> list[str]:
+        lines, names = [], set()
+        for name, value in self._headers:
+            if any(c in name or c in value for c in "\r\n"):
+                raise ValueError(f"line break in response header {name!r}")
+            lower = name.lower()
+            if lower in _HOP_BY_HOP:
+                # hop-by-hop headers are the server's business (PEP 3333); only "close" is heeded
+                if lower == "connection" and "close" in value.lower():
+                    self._handler.close_connection = True
+                continue
+            if lower == "content-length" and not self._bodyless:
+                self._length = int(value)
+            names.add(lower)
+            lines.append(f"{name}: {value}")
+        if "server" not in names:
+            lines.append(f"Server: {self._handler.version_string()}")
+        if "date" not in names:
+            lines.append(f"Date: {self._handler.date_time_string()}")
+        return lines
+
+
+class KeepAliveRequestHandler(WSGIRequestHandler):
+    """HTTP/1.1 request handler with persistent connections, exact body framing and quiet logs."""
+
+    server: KeepAliveWSGIServer
+    protocol_version = "HTTP/1.1"
+    # keep-alive plus Nagle stalls each small response ~40 ms on the client's delayed ACK
+    disable_nagle_algorithm = True
+    #: unread body bytes worth draining to keep a connection; beyond that closing is cheaper
+    max_drain_bytes = 64 * 1024 * 1024
+    #: after closing with body bytes still arriving, discard them this long so the kernel
+    #: does not answer them with a RST that could destroy the response in flight
+    linger_seconds = 2.0
+
+    version: tuple[int, int] = (1, 1)
+    _body: _RequestBody
+    _response: _Response | None = None
+    _expect_armed = False
+    _continue_sent = False
+    _linger = False
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+            if self._linger:
+                self._linger_close()
+        finally:
+            self.server.untrack(self.connection)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except OSError as exc:  # resets, broken pipes, server_close() mid-request
+            logger.debug("connection from %s ended: %r", self.client_address, exc)
+
+    def handle_expect_100(self) -> bool:
+        # http.server would answer "100 Continue" here, while parsing headers, and Werkzeug's
+        # run_wsgi would answer it again. The body reader sends the one interim response when
+        # the app first reads the body, so an app that rejects early never invites the upload.
+        return True
+
+    def run_wsgi(self) -> None:
+        self.version = _http_version(self.request_version)
+        if self.version < (1, 0):
+            self.close_connection = True  # HTTP/0.9 has no headers to answer with
+            return
+        self._response, self._continue_sent, self._linger = None, False, False
+        self.close_connection = self._client_wants_close() or self.command == "CONNECT"
+        try:
+            self._body = self._make_body()
+            self.environ = environ = self.make_environ()
+        except (HTTPException, ValueError) as exc:
+            logger.debug("bad request %r: %s", self.requestline, exc)
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request framing or target")
+            return
+        self._response = _Response(self)
+        self._run_app(environ)
+        self._after_response()
+
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        # the raw target, not http.server's copy (which folds a leading "//"), and without
+        # Werkzeug's re-encoding of non-ASCII bytes: the S3 router decodes keys from it itself
+        target = self.requestline.split()[1]
+        environ["REQUEST_URI"] = environ["RAW_URI"] = target
+        if self.command == "CONNECT":
+            environ["PATH_INFO"], environ["QUERY_STRING"] = target, ""
+        elif target.startswith("/"):
+            path, _, query = target.partition("?")
+            environ["PATH_INFO"] = unquote_to_bytes(path).decode("latin-1")
+            environ["QUERY_STRING"] = query
+        environ["wsgi.input"] = body = self._body
+        if isinstance(body, _ChunkedBody):
+            environ["wsgi.input_terminated"] = True
+            environ.pop("CONTENT_LENGTH", None)
+        else:
+            environ.pop("wsgi.input_terminated", None)
+            if "CONTENT_LENGTH" in environ:
+                environ["CONTENT_LENGTH"] = str(body.known_unread())
+        return environ
+
+    def must_close_before_response(self) -> bool:
+        """Whether the unread body rules keep-alive out before the response headers go out."""
+        if self._body.done:
+            return False
+        if self._expect_armed and not self._continue_sent:
+            return True  # the client may never send a body it was not invited to send
+        known = self._body.known_unread()
+        return known is not None and known > self.max_drain_bytes
+
+    def _client_wants_close(self) -> bool:
+        tokens = {
+            token.strip().lower()
+            for value in self.headers.get_all("Connection") or []
+            for token in value.split(",")
+        }
+        return "close" in tokens or (self.version < (1, 1) and "keep-alive" not in tokens)
+
+    def _make_body(self) -> _RequestBody:
+        lengths = self.headers.get_all("Content-Length") or []
+        codings = [
+            c.strip().lower()
+            for value in self.headers.get_all("Transfer-Encoding") or []
+            for c in value.split(",")
+            if c.strip()
+        ]
+        expects = (self.headers.get("Expect") or "").strip().lower() == "100-continue"
+        self._expect_armed = expects and self.version >= (1, 1)
+        callback = self._send_continue if self._expect_armed else None
+        if codings:
+            if codings[-1] != "chunked":
+                raise MalformedRequestBody("a request body must end with the chunked coding")
+            if lengths:
+                # both framings at once is the request-smuggling pattern: obey chunked, then close
+                self.close_connection = True
+            return _ChunkedBody(self.rfile, callback)
+        length = _content_length(lengths)
+        if length == 0:
+            self._expect_armed = False
+        return _FixedLengthBody(self.rfile, length, callback if length else None)
+
+    def _send_continue(self) -> None:
+        if self._response is not None and self._response.started:
+            return  # too late: a final response is already on its way
+        self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self._continue_sent = True
+
+    def _run_app(self, environ: WSGIEnvironment) -> None:
+        response = self._response
+        assert response is not None
+        try:
+            app_iter: Iterable[bytes] = self.server.app(environ, response.start_response)
+            try:
+                for data in app_iter:
+                    response.write(data)
+                response.finish()
+            finally:
+                close = getattr(app_iter, "close", None)
+                if callable(close):
+                    close()
+        except _CLIENT_GONE as exc:
+            logger.debug("client %s went away during %r: %r", self.client_address, self.requestline, exc)
+            self.close_connection = True
+        except HTTPException as exc:  # a body framing error the app let through
+            self._answer_failure(response, exc.code or 400, exc.description or "Bad Request")
+        except Exception:
+            logger.error("unhandled error serving %r", self.requestline, exc_info=True)
+            self._answer_failure(response, 500, "Internal Server Error")
+
+    def _answer_failure(self, failed: _Response, code: int, text: str) -> None:
+        self.close_connection = True
+        if failed.started:
+            return  # headers are out: closing mid-body is the only signal left
+        self._response = response = _Response(self)
+        body = f"{text}\n".encode()
+        headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        with contextlib.suppress(OSError):
+            response.start_response(f"{code} {HTTPStatus(code).phrase}", headers)
+            response.write(body)
+            response.finish()
+
+    def _after_response(self) -> None:
+        body = self._body
+        if not (body.done or self.close_connection) and (
+            self.must_close_before_response() or not body.drain(self.max_drain_bytes)
+        ):
+            self.close_connection = True
+        self._linger = self.close_connection and not body.done
+        response = self._response
+        self.log_request(response.code if response else "-", response.sent if response else "-")
+
+    def _linger_close(self) -> None:
+        deadline = time.monotonic() + self.linger_seconds
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_WR)  # the client sees the end of the response
+            while (left := deadline - time.monotonic()) > 0:
+                self.connection.settimeout(left)
+                if not self.connection.recv(_PIECE):
+                    return
+
+    # Werkzeug logs to the "werkzeug" logger, which adds its own stderr handler: log here instead.
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        logger.debug('%s "%s" %s %s', self.client_address[0], self.requestline, code, size)
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        level = logging.WARNING if type == "error" else logging.DEBUG
+        logger.log(level, "%s: " + message, self.client_address[0], *args)
+
+    def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
+        logger.debug("connection from %s dropped: %r", self.client_address, error)
+
+
+class KeepAliveWSGIServer(ThreadedWSGIServer):
+    """Threaded server whose ``server_close()`` also ends idle keep-alive connections."""
+
+    def __init__(self, host: str, port: int, app: WSGIApplication, fd: int) -> None:
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(host, port, app, handler=KeepAliveRequestHandler, fd=fd)
+        # Werkzeug's __init__ calls server_close() on the socket TCPServer made before adopting
+        # ``fd``: only from here on does "closed" mean this server is closed
+        self._closed = False
+
+    def serve_forever(self, poll_interval: float = 0.05) -> None:
+        # shutdown() waits for the next poll: the 0.5 s default would slow every teardown
+        super().serve_forever(poll_interval)
+
+    def track(self, conn: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(conn)
+            closed = self._closed
+        if closed:
+            _shutdown_quietly(conn)
+
+    def untrack(self, conn: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(conn)
+
+    def server_close(self) -> None:
+        super().server_close()
+        with self._connections_lock:
+            self._closed = True
+            conns = list(self._connections)
+        # handler threads blocked reading the next request line see EOF and end
+        for conn in conns:
+            _shutdown_quietly(conn)
+
+    def handle_error(self, request: Any, client_address: tuple[str, int] | str) -> None:
+        logger.error("error handling connection from %s", client_address, exc_info=True)
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        logger.log(logging.WARNING if type == "error" else logging.DEBUG, message, *args)
+
+
+def make_server(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> KeepAliveWSGIServer:
+    """Bind ``host:port`` now (``port=0``: a free port, see ``server.port``) for ``app``.
+
+    Call ``serve_forever()`` (typically in a daemon thread), then ``shutdown()`` and
+    ``server_close()``. Raises ``OSError`` if the address cannot be bound.
+    """
+    try:
+        listener = _bind(host, port)
+    except OSError as exc:
+        raise OSError(exc.errno, f"pytest-s3emu could not bind {host}:{port}: {exc.strerror or exc}") from exc
+    # Werkzeug binds by itself only to print the error and sys.exit(1): hand it a bound socket
+    with listener:
+        try:
+            return KeepAliveWSGIServer(host, port, app, fd=listener.fileno())
+        except SystemExit as exc:
+            raise OSError(f"pytest-s3emu could not bind {host}:{port} (werkzeug exited)") from exc
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = select_address_family(host, port)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if os.name == "posix":
+            # rebinding a fixed port with connections in TIME_WAIT; POSIX still refuses a
+            # second listener (on Windows the same option would allow one, hence the guard)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(get_sockaddr(host, port, family))
+        sock.listen(LISTEN_QUEUE)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _shutdown_quietly(conn: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        conn.shutdown(socket.SHUT_RDWR)
+
+
+def _http_version(text: str) -> tuple[int, int]:
+    major, _, minor = text.removeprefix("HTTP/").partition(".")
+    try:
+        return int(major), int(minor or 0)
+    except ValueError:
+        return (0, 9)
+
+
+def _content_length(values: list[str]) -> int:
+    # "5, 5" (or repeated equal headers) is tolerated; differing or non-numeric values are not
+    found = {v.strip() for value in values for v in value.split(",")}
+    if not found:
+        return 0
+    if len(found) != 1 or not all(v.isascii() and v.isdigit() and len(v) <= 18 for v in found):
+        raise MalformedRequestBody(f"invalid Content-Length {', '.join(values)!r}")
+    return int(found.pop())

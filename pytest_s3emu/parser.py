@@ -1,0 +1,218 @@
+"""Request -> params keyed by model member names, driven by the operation's input shape.
+
+Each member is read from where its ``location`` says (uri, querystring, header, headers) and
+converted by its ``type_name``; the payload member is either the streaming body or an XML document
+turned into dicts and lists by generic shape rules.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+import xmltodict
+from botocore.model import Shape, StructureShape
+
+from .body import RequestBody
+from .errors import InvalidArgument, MalformedXML
+from .request import HttpRequest
+from .router import Match
+
+Params = dict[str, Any]
+
+# Request documents are small (DeleteObjects of 1,000 keys is well under this); a bigger one is
+# not a document S3 would accept either.
+MAX_XML_BYTES = 20 * 1024 * 1024
+
+
+def parse(request: HttpRequest, match: Match, body: RequestBody) -> Params:
+    """The operation's input params: URI labels, query, headers and payload."""
+    shape = match.operation.input_shape
+    params: Params = {}
+    if shape is None:
+        return params
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location is None:
+            continue
+        value = _located_value(request, match, member, location)
+        if value is not None:
+            params[name] = value
+    payload = shape.serialization.get("payload")
+    if payload:
+        value = _payload(shape.members[payload], body, payload in shape.required_members)
+        if value is not None:
+            params[payload] = value
+    return params
+
+
+def _located_value(request: HttpRequest, match: Match, member: Shape, location: str) -> Any:
+    wire_name = member.serialization.get("name", member.name)
+    if location == "uri":
+        return match.bucket if wire_name == "Bucket" else match.key
+    if location == "querystring":
+        values = request.query.get(wire_name)
+        if values is None:
+            return None
+        if member.type_name == "list":
+            return [_scalar(member.member, v, wire_name) for v in values]  # type: ignore[attr-defined]  # ListShape
+        return _scalar(member, values[0], wire_name)
+    if location == "header":
+        raw = request.headers.get(wire_name.lower())
+        if raw is None:
+            return None
+        if member.type_name == "list":
+            return [_scalar(member.member, v.strip(), wire_name) for v in raw.split(",")]  # type: ignore[attr-defined]  # ListShape
+        return _scalar(member, raw, wire_name)
+    if location == "headers":
+        prefix = wire_name.lower()
+        found = {h[len(prefix) :]: v for h, v in request.headers.items() if h.startswith(prefix)}
+        return found or None
+    return None
+
+
+def _scalar(shape: Shape, raw: str, wire_name: str) -> Any:
+    kind = shape.type_name
+    if kind == "string":
+        return raw
+    if kind in ("integer", "long"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidArgument(
+                f"Provided {wire_name} not an integer or within integer range",
+                ArgumentName=wire_name,
+                ArgumentValue=raw,
+            ) from None
+    if kind == "boolean":
+        return raw.strip().lower() == "true"
+    if kind == "timestamp":
+        return parse_timestamp(raw)
+    return raw
+
+
+def parse_timestamp(raw: str) -> datetime | None:
+    """An HTTP date (RFC 7231) or ISO 8601 timestamp; None when it is neither, as S3 then ignores it."""
+    raw = raw.strip()
+    try:
+        parsed = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        try:
+            parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _payload(member: Shape, body: RequestBody, required: bool) -> Any:
+    if member.type_name in ("blob", "string") and (
+        member.serialization.get("streaming") or member.type_name == "blob"
+    ):
+        return body
+    if member.type_name == "string":
+        return body.read_all(MAX_XML_BYTES).decode("utf-8")
+    data = body.read_all(MAX_XML_BYTES)
+    if not data.strip():
+        if required:
+            raise MalformedXML()
+        return None
+    return parse_document(member, data)
+
+
+def parse_document(shape: Shape, data: bytes) -> Any:
+    """Parse an XML document whose root element is ``shape``'s wire name."""
+    try:
+        document = xmltodict.parse(data, disable_entities=True)
+    except (ExpatError, ValueError):
+        raise MalformedXML() from None
+    if not isinstance(document, dict) or len(document) != 1:
+        raise MalformedXML()
+    ((root, node),) = document.items()
+    if _local(root) != shape.serialization.get("name", shape.name):
+        raise MalformedXML()
+    return _value(shape, node)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit(":", 1)[-1]
+
+
+def _value(shape: Shape, node: Any) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        return _structure(shape, node)  # type: ignore[arg-type]  # checked by type_name
+    if kind == "list":
+        items = node if isinstance(node, list) else [node]
+        return [_value(shape.member, item) for item in items]  # type: ignore[attr-defined]  # ListShape
+    if isinstance(node, dict):
+        node = node.get("#text", "")
+    return _xml_scalar(shape, "" if node is None else str(node))
+
+
+def _structure(shape: StructureShape, node: Any) -> dict[str, Any]:
+    if node is None:
+        node = {}
+    if not isinstance(node, dict):
+        if str(node).strip():
+            raise MalformedXML()
+        node = {}
+    children = {_local(tag): value for tag, value in node.items() if not tag.startswith(("@", "#"))}
+    result: dict[str, Any] = {}
+    seen: set[str] = set()
+    for name, member in shape.members.items():
+        wire = member.serialization.get("name", name)
+        if member.serialization.get("xmlAttribute"):
+            attr = node.get("@" + wire, node.get("@" + _local(wire)))
+            if attr is not None:
+                result[name] = attr
+            continue
+        if wire not in children:
+            continue
+        seen.add(wire)
+        result[name] = _member_value(member, children[wire])
+    if set(children) - seen:
+        raise MalformedXML()
+    if any(required not in result for required in shape.required_members):
+        raise MalformedXML()
+    return result
+
+
+def _member_value(member: Shape, node: Any) -> Any:
+    if member.type_name != "list" or member.serialization.get("flattened"):
+        return _value(member, node)
+    # a wrapped list: <Wrapper><Item/><Item/></Wrapper>; an empty wrapper is an empty list
+    item_shape: Shape = member.member  # type: ignore[attr-defined]  # ListShape
+    item_tag = item_shape.serialization.get("name", "member")
+    if not node:
+        return []
+    if not isinstance(node, dict):
+        raise MalformedXML()
+    extra = [tag for tag in node if _local(tag) != item_tag and not tag.startswith("@")]
+    if extra:
+        raise MalformedXML()
+    items = next((v for tag, v in node.items() if _local(tag) == item_tag), [])
+    return _value(member, items)
+
+
+def _xml_scalar(shape: Shape, text: str) -> Any:
+    kind = shape.type_name
+    try:
+        if kind in ("integer", "long"):
+            return int(text)
+        if kind in ("float", "double"):
+            return float(text)
+        if kind == "boolean":
+            if text.strip() not in ("true", "false"):
+                raise MalformedXML()
+            return text.strip() == "true"
+        if kind == "timestamp":
+            return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        if kind == "blob":
+            return base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        raise MalformedXML() from None
+    return text

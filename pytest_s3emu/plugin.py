@@ -1,0 +1,121 @@
+"""The pytest11 entry point: options, marker and fixtures. No S3 logic lives here.
+
+Importing this module does no work: the emulator (and botocore) load when a fixture asks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+    from .server import S3Emulator
+
+MARKER = "s3"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("s3emu", "fake Amazon S3 (pytest-s3emu)")
+    group.addoption(
+        "--s3emu-autouse",
+        action="store_true",
+        default=None,
+        help="activate the S3 emulator for every test (ini: s3emu_autouse)",
+    )
+    group.addoption("--s3emu-host", default=None, help="address the emulator binds (ini: s3emu_host)")
+    group.addoption("--s3emu-region", default=None, help="the emulator's region (ini: s3emu_region)")
+    parser.addini("s3emu_autouse", type="bool", default=False, help="activate the S3 emulator for every test")
+    parser.addini("s3emu_host", default="127.0.0.1", help="address the S3 emulator binds (loopback)")
+    parser.addini("s3emu_region", default="us-east-1", help="region of the S3 emulator")
+    parser.addini(
+        "s3emu_guard",
+        type="bool",
+        default=True,
+        help="while active, refuse requests that would leave the machine (via proxy settings)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}: run the test with the S3 emulator active: every boto3/botocore S3 client the "
+        "code under test creates reaches it (pytest-s3emu)",
+    )
+
+
+def _option(config: pytest.Config, name: str) -> str:
+    value = config.getoption(f"--s3emu-{name}")
+    return str(value) if value is not None else str(config.getini(f"s3emu_{name}"))
+
+
+def _autouse(config: pytest.Config) -> bool:
+    flag = config.getoption("--s3emu-autouse")
+    return bool(flag) if flag is not None else bool(config.getini("s3emu_autouse"))
+
+
+@pytest.fixture(scope="session")
+def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
+    """The session's S3 emulator (one per pytest-xdist worker), started on first use.
+
+    Prefer ``s3emu``: it resets the emulator and points AWS clients at it for one test.
+    """
+    from .server import S3Emulator
+
+    emulator = S3Emulator(host=_option(pytestconfig, "host"), region=_option(pytestconfig, "region"))
+    emulator.start()
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def s3emu(s3emu_server: S3Emulator, pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
+    """An empty S3 emulator, active for this test.
+
+    Every boto3/botocore S3 client created during the test (and any subprocess it starts)
+    reaches the emulator; the environment is restored afterwards::
+
+        def test_upload(s3emu):
+            boto3.client("s3").create_bucket(Bucket="demo")
+            assert s3emu.log[-1].operation == "CreateBucket"
+    """
+    from . import env
+
+    s3emu_server.reset()
+    guard = bool(pytestconfig.getini("s3emu_guard"))
+    with pytest.MonkeyPatch.context() as patch:
+        env.activate(patch, s3emu_server, guard=guard)
+        yield s3emu_server
+    s3emu_server.check()
+
+
+@pytest.fixture
+def s3(s3emu: S3Emulator) -> S3Client:
+    """A boto3 S3 client on a fresh, empty emulator::
+
+    def test_roundtrip(s3):
+        s3.create_bucket(Bucket="demo")
+        s3.put_object(Bucket="demo", Key="k", Body=b"v")
+        assert s3.get_object(Bucket="demo", Key="k")["Body"].read() == b"v"
+    """
+    return s3emu.default_client()
+
+
+@pytest.fixture
+def s3_bucket(s3: S3Client) -> str:
+    """The name of a new, empty bucket on the emulator (created with the ``s3`` client)."""
+    name = f"s3emu-{uuid.uuid4().hex[:20]}"
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(autouse=True)
+def _s3emu_autouse(request: pytest.FixtureRequest) -> None:
+    # activates the emulator for @pytest.mark.s3 tests and, in autouse mode, for every test;
+    # for any other test it does nothing at all
+    if request.node.get_closest_marker(MARKER) is not None or _autouse(request.config):
+        request.getfixturevalue("s3emu")

@@ -1,0 +1,159 @@
+"""Route a request to an S3 operation of the model: (method, path, query, headers, Host) -> operation.
+
+Operations are grouped by (method, path kind); the candidates of a group are scored on the
+sub-resources of their ``requestUri`` (``?tagging``, ``?list-type=2``) and on their required query
+and header members, so the most specific operation wins (UploadPartCopy over UploadPart over
+PutObject, ListObjectsV2 over ListObjects).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from botocore.model import OperationModel
+
+from .errors import MethodNotAllowed, NotImplementedOperation
+from .model import ROUTE_FALLBACKS, all_operations
+from .request import HttpRequest
+
+SERVICE, BUCKET, OBJECT = "service", "bucket", "object"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """What a request must carry to be this operation, precomputed from the model."""
+
+    operation: OperationModel
+    kind: str
+    literal_path: str | None
+    static_query: tuple[tuple[str, str | None], ...]
+    required_query: frozenset[str]
+    required_headers: frozenset[str]
+    optional_query: frozenset[str]
+    preferred: bool
+
+    def fits(self, request: HttpRequest) -> bool:
+        query, headers = request.query, request.headers
+        for name, value in self.static_query:
+            if name not in query or (value is not None and value not in query[name]):
+                return False
+        return all(q in query for q in self.required_query) and all(
+            h in headers for h in self.required_headers
+        )
+
+    def score(self, request: HttpRequest) -> tuple[int, int, int, bool]:
+        optional = sum(1 for name in request.query if name in self.optional_query)
+        required = len(self.required_query) + len(self.required_headers)
+        return (len(self.static_query), required, optional, self.preferred)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    operation: OperationModel
+    bucket: str | None
+    key: str | None
+
+
+def _static_query(query: str) -> tuple[tuple[str, str | None], ...]:
+    items: list[tuple[str, str | None]] = []
+    for part in filter(None, query.split("&")):
+        name, sep, value = part.partition("=")
+        items.append((name, value if sep else None))
+    return tuple(items)
+
+
+def _members_by_location(operation: OperationModel, location: str) -> Iterable[tuple[str, bool]]:
+    shape = operation.input_shape
+    if shape is None:
+        return
+    required = set(shape.required_members)
+    for name, member in shape.members.items():
+        if member.serialization.get("location") == location:
+            yield member.serialization.get("name", name), name in required
+
+
+def _route(operation: OperationModel) -> Route:
+    path, _, query = operation.http["requestUri"].partition("?")
+    if "{Key+}" in path:
+        kind, literal = OBJECT, None
+    elif "{Bucket}" in path:
+        kind, literal = BUCKET, None
+    elif path == "/":
+        kind, literal = SERVICE, None
+    else:
+        kind, literal = SERVICE, path
+    query_members = list(_members_by_location(operation, "querystring"))
+    return Route(
+        operation=operation,
+        kind=kind,
+        literal_path=literal,
+        static_query=_static_query(query),
+        required_query=frozenset(name for name, req in query_members if req),
+        required_headers=frozenset(
+            name.lower() for name, req in _members_by_location(operation, "header") if req
+        ),
+        optional_query=frozenset(name for name, req in query_members if not req),
+        preferred=not operation.deprecated and operation.name not in ROUTE_FALLBACKS,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def route_table() -> dict[tuple[str, str], tuple[Route, ...]]:
+    """All routes grouped by (method, kind or literal path); built once per process."""
+    table: dict[tuple[str, str], list[Route]] = defaultdict(list)
+    for operation in all_operations():
+        route = _route(operation)
+        table[(operation.http["method"], route.literal_path or route.kind)].append(route)
+    return {group: tuple(routes) for group, routes in table.items()}
+
+
+def split_path(request: HttpRequest, domains: tuple[str, ...] = ()) -> tuple[str | None, str | None]:
+    """(bucket, key) from a path-style or virtual-hosted-style request; both percent-decoded."""
+    host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+    raw = request.raw_path[1:] if request.raw_path.startswith("/") else request.raw_path
+    for domain in domains:
+        if host.endswith("." + domain):
+            # virtual-hosted style: the bucket is the Host label(s) before the domain
+            bucket = host[: -len(domain) - 1]
+            return bucket, (_decode(raw) if raw else None)
+    bucket_raw, slash, key_raw = raw.partition("/")
+    if not bucket_raw:
+        return None, None
+    # "/bucket/" addresses the bucket; a key is never empty, and everything after the first
+    # slash (further slashes included) belongs to it
+    return _decode(bucket_raw), (_decode(key_raw) if slash and key_raw else None)
+
+
+def _decode(raw: str) -> str:
+    return unquote(raw, errors="surrogateescape")
+
+
+def match(request: HttpRequest, domains: tuple[str, ...] = ("localhost",)) -> Match:
+    """The operation a request asks for; NotImplemented when the model has none that fits."""
+    table = route_table()
+    literal = table.get((request.method, request.raw_path))
+    bucket, key = split_path(request, domains)
+    if literal:
+        routes: tuple[Route, ...] = literal
+        bucket = key = None
+    else:
+        kind = OBJECT if key is not None else BUCKET if bucket is not None else SERVICE
+        routes = table.get((request.method, kind), ())
+    candidates = [route for route in routes if route.fits(request)]
+    if not candidates:
+        if not routes:
+            raise MethodNotAllowed(Method=request.method, ResourceType=_resource_type(bucket, key))
+        raise NotImplementedOperation(
+            f"pytest-s3emu does not know an S3 operation for {request.method} {request.raw_path} "
+            "with these query parameters and headers."
+        )
+    best = max(candidates, key=lambda route: route.score(request))
+    return Match(best.operation, bucket, key)
+
+
+def _resource_type(bucket: str | None, key: str | None) -> str:
+    return "OBJECT" if key is not None else "BUCKET" if bucket is not None else "SERVICE"

@@ -1,0 +1,141 @@
+"""S3Emulator: the S3 application served over HTTP on loopback from a daemon thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from .app import Call, S3App
+
+if TYPE_CHECKING:
+    import boto3.session
+    from mypy_boto3_s3 import S3Client
+    from werkzeug.serving import BaseWSGIServer
+
+logger = logging.getLogger(__name__)
+
+ACCESS_KEY = "s3emu-access-key"
+SECRET_KEY = "s3emu-secret-key"  # a fake credential for a fake S3
+
+
+class EmulatorCrash(AssertionError):
+    """The emulator hit a bug of its own while serving the test (see the chained exception)."""
+
+
+class S3Emulator:
+    """A fake S3 served on ``127.0.0.1`` (a free port by default).
+
+    Usable as a context manager outside pytest::
+
+        with S3Emulator() as s3emu:
+            client = s3emu.client()
+            client.create_bucket(Bucket="demo")
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1") -> None:
+        self.host = host
+        self.port = port
+        self.region = region
+        self.app = S3App(region=region)
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._sessions: dict[bool, boto3.session.Session] = {}
+        self._client: S3Client | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:<port>``; starts the server if it is not running yet."""
+        if self._server is None:
+            self.start()
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def log(self) -> list[Call]:
+        """Every request answered since the last reset, in order."""
+        return self.app.log
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> S3Emulator:
+        """Bind (at once, in this thread) and serve from a daemon thread."""
+        if self._server is not None:
+            return self
+        from .httpserver import make_server
+
+        server = make_server(self.app, self.host, self.port)
+        self.port = server.port
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, name="s3emu-server", daemon=True)
+        self._thread.start()
+        logger.debug("s3emu: serving on %s", self.endpoint_url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and free every stored body."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.app.reset()
+
+    def reset(self) -> None:
+        """Empty the emulator: buckets, objects, the request log and recorded crashes."""
+        self.app.reset()
+
+    def check(self) -> None:
+        """Raise if the emulator crashed while serving (an emulator bug, answered as a 500)."""
+        if self.app.crashes:
+            crash = self.app.crashes[0]
+            raise EmulatorCrash(f"pytest-s3emu crashed while serving a request: {crash!r}") from crash
+
+    def boto3_session(self, guard: bool = True) -> boto3.session.Session:
+        """A boto3 session (made once) with the emulator's credentials and region.
+
+        With ``guard``, its S3 clients refuse to send a request anywhere but to the emulator.
+        """
+        session = self._sessions.get(guard)
+        if session is None:
+            import boto3
+
+            from .env import refuse_foreign_endpoint
+
+            session = boto3.session.Session(
+                aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=self.region
+            )
+            if guard:
+                session.events.register("before-send.s3", refuse_foreign_endpoint(self))
+            self._sessions[guard] = session
+        return session
+
+    def default_client(self) -> S3Client:
+        """One shared boto3 S3 client for this emulator (clients are stateless; made once)."""
+        if self._client is None:
+            self._client = self.client()
+        return self._client
+
+    def client(self, **kwargs: Any) -> S3Client:
+        """A new boto3 S3 client bound to this emulator, with fake credentials.
+
+        Keyword arguments go to ``Session.client`` (``config=``, ``region_name=``, ...).
+        """
+        options: dict[str, Any] = {"endpoint_url": self.endpoint_url}
+        options.update(kwargs)
+        return self.boto3_session(guard=False).client("s3", **options)
+
+    def __enter__(self) -> S3Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
