@@ -25,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 _CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
+HEALTH_PATH = "/_s3emu/health"
 BLOCKED_REASON = "Blocked by pytest-s3emu: requests to real AWS are not allowed while the emulator is active"
 
 
@@ -62,6 +63,13 @@ class S3App:
         request = from_environ(environ)
         if request.method == "CONNECT" or environ.get("REQUEST_URI", "").startswith(("http://", "https://")):
             return self._blocked(request, start_response)
+        if request.raw_path == HEALTH_PATH:
+            # "_" is never in a bucket name, so this path cannot shadow an S3 request
+            health = b'{"status": "ok"}'
+            start_response(
+                "200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(health)))]
+            )
+            return [health]
         status, headers, body = self.handle(request)
         start_response(f"{status} {_reason(status)}", headers)
         return body

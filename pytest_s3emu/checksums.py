@@ -17,7 +17,7 @@ import hashlib
 import logging
 import threading
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, TypeAlias
 
 import crc32c
@@ -62,8 +62,6 @@ def _canonical(alg: str) -> str:
     return found
 
 
-# --- CRC arithmetic -------------------------------------------------------------------------------
-#
 # All three CRCs are "reflected": the register shifts right and the polynomial is bit-reversed. The
 # register update is linear over GF(2), which is what makes combining and the fast CRC-64 possible:
 # feeding data D into register s gives shift(s, len(D)) ^ raw(D), where shift(s, n) is the register
@@ -170,11 +168,10 @@ def combine_parts(alg: str, parts: Iterable[tuple[bytes, int]]) -> bytes:
     return total.to_bytes(DIGEST_SIZES[alg], "big")
 
 
-# --- fast CRC-64/NVME -----------------------------------------------------------------------------
-
 _BLOCK_LOG2: Final = 8
 _BLOCK: Final = 1 << _BLOCK_LOG2  # bytes per block of the column stage
 _FAST_MIN: Final = 16 * 1024  # below this, the fixed cost of the fast path outweighs its speed
+_CRC64_BATCH: Final = 256 * 1024
 
 
 class _Crc64Engine:
@@ -271,6 +268,7 @@ def _split_bytes(values: list[int]) -> list[bytes]:
 
 
 _CRC64: Final = _Crc64Engine(_MODELS["CRC64NVME"])
+_CRC32_FUNCS: Final[dict[str, Callable[[bytes, int], int]]] = {"CRC32": zlib.crc32, "CRC32C": crc32c.crc32c}
 
 
 def crc64nvme(data: BytesLike, value: int = 0) -> int:
@@ -278,38 +276,6 @@ def crc64nvme(data: BytesLike, value: int = 0) -> int:
     if isinstance(data, memoryview):
         data = data.tobytes()
     return _CRC64.update(value ^ _MASK64, data) ^ _MASK64
-
-
-class _Crc64Stream:
-    """Streaming CRC-64/NVME that batches small updates, so that they too take the fast path."""
-
-    _BATCH: Final = 256 * 1024
-
-    def __init__(self) -> None:
-        self._register = _MASK64
-        self._pending = bytearray()
-
-    def update(self, data: bytes | bytearray) -> None:
-        if len(data) >= _FAST_MIN:
-            self._flush()
-            self._register = _CRC64.update(self._register, data)
-        else:
-            self._pending += data
-            if len(self._pending) >= self._BATCH:
-                self._flush()
-
-    def _flush(self) -> None:
-        if self._pending:
-            self._register = _CRC64.update(self._register, self._pending)
-            self._pending.clear()
-
-    @property
-    def value(self) -> int:
-        self._flush()
-        return self._register ^ _MASK64
-
-
-# --- computing ------------------------------------------------------------------------------------
 
 
 class ChecksumSet:
@@ -323,28 +289,28 @@ class ChecksumSet:
         self._hashes = {
             alg: hashlib.new(alg.lower(), usedforsecurity=False)
             for alg in self.algorithms
-            if alg in ("SHA1", "SHA256")
+            if alg.startswith("SHA")
         }
-        self._crc32 = 0 if "CRC32" in self.algorithms else None
-        self._crc32c = 0 if "CRC32C" in self.algorithms else None
-        self._crc64 = _Crc64Stream() if "CRC64NVME" in self.algorithms else None
+        self._crc32s = {alg: 0 for alg in self.algorithms if alg in _CRC32_FUNCS}
+        self._crc64 = _MASK64 if "CRC64NVME" in self.algorithms else None
+        # CRC-64 input is batched: the fast path has a fixed cost per call, too high for small chunks
+        self._crc64_pending = bytearray()
 
     def update(self, chunk: BytesLike) -> None:
         if isinstance(chunk, memoryview):
             chunk = chunk.tobytes()
-        if not chunk:
-            return
         self.size += len(chunk)
         if self._md5 is not None:
             self._md5.update(chunk)
         for hasher in self._hashes.values():
             hasher.update(chunk)
-        if self._crc32 is not None:
-            self._crc32 = zlib.crc32(chunk, self._crc32)
-        if self._crc32c is not None:
-            self._crc32c = crc32c.crc32c(chunk, self._crc32c)
+        for alg, value in self._crc32s.items():
+            self._crc32s[alg] = _CRC32_FUNCS[alg](chunk, value)
         if self._crc64 is not None:
-            self._crc64.update(chunk)
+            self._crc64_pending += chunk
+            if len(self._crc64_pending) >= _CRC64_BATCH:
+                self._crc64 = _CRC64.update(self._crc64, self._crc64_pending)
+                self._crc64_pending.clear()
 
     def md5_digest(self) -> bytes:
         if self._md5 is None:
@@ -357,17 +323,14 @@ class ChecksumSet:
     def digest(self, alg: str) -> bytes:
         """The big-endian digest bytes of ``alg`` over everything fed so far."""
         alg = _canonical(alg)
-        if alg not in self.algorithms:
-            raise ValueError(f"{alg} was not requested")
         if alg in self._hashes:
             return self._hashes[alg].digest()
-        if alg == "CRC32":
-            value = self._crc32
-        elif alg == "CRC32C":
-            value = self._crc32c
+        if alg in self._crc32s:
+            value = self._crc32s[alg]
+        elif alg == "CRC64NVME" and self._crc64 is not None:
+            value = _CRC64.update(self._crc64, self._crc64_pending) ^ _MASK64
         else:
-            value = self._crc64.value if self._crc64 is not None else None
-        assert value is not None  # requested algorithms always have their state
+            raise ValueError(f"{alg} was not requested")
         return value.to_bytes(DIGEST_SIZES[alg], "big")
 
     def b64(self, alg: str) -> str:
@@ -388,9 +351,6 @@ def composite(alg: str, part_digests: Sequence[bytes]) -> str:
     for digest in part_digests:
         hasher.update(digest)
     return f"{hasher.b64(alg)}-{len(part_digests)}"
-
-
-# --- validating -----------------------------------------------------------------------------------
 
 
 def _strict_b64decode(value: str) -> bytes | None:

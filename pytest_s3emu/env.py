@@ -53,12 +53,18 @@ def variables(emulator: S3Emulator) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
         "AWS_DEFAULT_REGION": emulator.region,
         "AWS_REGION": emulator.region,
+        # object_store based clients (polars, obstore) refuse plain http unless told
+        "AWS_ALLOW_HTTP": "true",
+    }
+
+
+def isolation_variables() -> dict[str, str]:
+    """Settings that keep a test away from the developer's ~/.aws and the metadata service."""
+    return {
         "AWS_CONFIG_FILE": _missing_file("config"),
         "AWS_SHARED_CREDENTIALS_FILE": _missing_file("credentials"),
         # no credential probing of the instance metadata service (a network address)
         "AWS_EC2_METADATA_DISABLED": "true",
-        # object_store based clients (polars, obstore) refuse plain http unless told
-        "AWS_ALLOW_HTTP": "true",
     }
 
 
@@ -76,7 +82,7 @@ def activate(monkeypatch: pytest.MonkeyPatch, emulator: S3Emulator, guard: bool 
     """Set the variables for ``emulator`` on ``monkeypatch``, which restores them exactly."""
     for name in CLEARED:
         monkeypatch.delenv(name, raising=False)
-    settings = variables(emulator)
+    settings = {**variables(emulator), **isolation_variables()}
     if guard:
         settings.update(guard_variables(emulator))
     for name, value in settings.items():

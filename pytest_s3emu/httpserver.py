@@ -1,10 +1,9 @@
-"""The HTTP/1.1 front end: Werkzeug's threaded dev server with keep-alive that actually works.
+"""The HTTP/1.1 front end: Werkzeug's threaded dev server with working keep-alive.
 
-Werkzeug's ``run_wsgi`` answers every request with ``Connection: close`` (http.server cannot
-skip an unread body before the next request line) and, after each response, waits 10 ms for
-stray body bytes. Both cost every boto3 call a fresh TCP connection plus latency, so this module
-replaces ``run_wsgi`` with one that frames the request body exactly (Content-Length or chunked),
-drains what the app left unread, and keeps the connection for the next request.
+Werkzeug's ``run_wsgi`` closes every connection (http.server cannot skip an unread body before the
+next request line), costing each boto3 call a new TCP connection. ``run_wsgi`` is replaced here by
+one that frames request bodies exactly (Content-Length or chunked), drains what the app left
+unread and keeps the connection.
 """
 
 from __future__ import annotations
@@ -17,18 +16,11 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException
-from werkzeug.serving import (
-    LISTEN_QUEUE,
-    ThreadedWSGIServer,
-    WSGIRequestHandler,
-    get_sockaddr,
-    select_address_family,
-)
+from werkzeug import serving
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo, WriteableBuffer
@@ -43,14 +35,11 @@ _HEX = b"0123456789abcdefABCDEF"
 _SMALL_WRITE = 64 * 1024  # below this, header and body bytes are joined into one send
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding"})
 _CLIENT_GONE = (ConnectionError, TimeoutError, ClientDisconnected)
+_Callback: TypeAlias = "Callable[[], None] | None"  # run before the first body read (100 Continue)
 
 
 class MalformedRequestBody(BadRequest):
-    """The request body does not follow its framing (bad chunk size, missing CRLF, ...).
-
-    A ``BadRequest``, so a Werkzeug-style app that returns HTTP exceptions answers 400; if the
-    app lets it escape, the server answers 400 itself. Either way the connection is closed.
-    """
+    """The body breaks its framing (bad chunk size, missing CRLF...): 400, then the connection closes."""
 
 
 class _RequestBody(io.RawIOBase):
@@ -60,10 +49,10 @@ class _RequestBody(io.RawIOBase):
     is what body parsers expect from ``wsgi.input``.
     """
 
-    def __init__(self, rfile: io.BufferedIOBase, on_first_read: Callable[[], None] | None) -> None:
+    def __init__(self, rfile: io.BufferedIOBase, on_read: _Callback) -> None:
         super().__init__()
         self._rfile = rfile
-        self._on_first_read = on_first_read
+        self._on_read = on_read
         self.done = False
         self.failed = False
 
@@ -112,9 +101,9 @@ class _RequestBody(io.RawIOBase):
     def _guarded_read(self, size: int) -> bytes:
         if self.failed:
             raise MalformedRequestBody("the request body was already found broken")
-        if self._on_first_read is not None:
+        if self._on_read is not None:
             # the client holds the body back until it sees "100 Continue": send it now
-            callback, self._on_first_read = self._on_first_read, None
+            callback, self._on_read = self._on_read, None
             callback()
         try:
             return self._read_some(size)
@@ -135,10 +124,8 @@ class _RequestBody(io.RawIOBase):
 class _FixedLengthBody(_RequestBody):
     """A body delimited by Content-Length (0 when the request declares no body)."""
 
-    def __init__(
-        self, rfile: io.BufferedIOBase, length: int, on_first_read: Callable[[], None] | None
-    ) -> None:
-        super().__init__(rfile, on_first_read)
+    def __init__(self, rfile: io.BufferedIOBase, length: int, on_read: _Callback) -> None:
+        super().__init__(rfile, on_read)
         self._remaining = length
         self.done = length == 0
 
@@ -155,8 +142,8 @@ class _FixedLengthBody(_RequestBody):
 class _ChunkedBody(_RequestBody):
     """A ``Transfer-Encoding: chunked`` body, decoded (chunk extensions and trailers dropped)."""
 
-    def __init__(self, rfile: io.BufferedIOBase, on_first_read: Callable[[], None] | None) -> None:
-        super().__init__(rfile, on_first_read)
+    def __init__(self, rfile: io.BufferedIOBase, on_read: _Callback) -> None:
+        super().__init__(rfile, on_read)
         self._chunk_left = 0
 
     def _read_some(self, size: int) -> bytes:
@@ -298,7 +285,7 @@ class _Response:
         return lines
 
 
-class KeepAliveRequestHandler(WSGIRequestHandler):
+class KeepAliveRequestHandler(serving.WSGIRequestHandler):
     """HTTP/1.1 request handler with persistent connections, exact body framing and quiet logs."""
 
     server: KeepAliveWSGIServer
@@ -354,7 +341,7 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
             self.environ = environ = self.make_environ()
         except (HTTPException, ValueError) as exc:
             logger.debug("bad request %r: %s", self.requestline, exc)
-            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request framing or target")
+            self.send_error(400, "Bad request framing or target")
             return
         self._response = _Response(self)
         self._run_app(environ)
@@ -392,21 +379,12 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         return known is not None and known > self.max_drain_bytes
 
     def _client_wants_close(self) -> bool:
-        tokens = {
-            token.strip().lower()
-            for value in self.headers.get_all("Connection") or []
-            for token in value.split(",")
-        }
+        tokens = _tokens(self.headers.get_all("Connection"))
         return "close" in tokens or (self.version < (1, 1) and "keep-alive" not in tokens)
 
     def _make_body(self) -> _RequestBody:
         lengths = self.headers.get_all("Content-Length") or []
-        codings = [
-            c.strip().lower()
-            for value in self.headers.get_all("Transfer-Encoding") or []
-            for c in value.split(",")
-            if c.strip()
-        ]
+        codings = _tokens(self.headers.get_all("Transfer-Encoding"))
         expects = (self.headers.get("Expect") or "").strip().lower() == "100-continue"
         self._expect_armed = expects and self.version >= (1, 1)
         callback = self._send_continue if self._expect_armed else None
@@ -458,7 +436,7 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         body = f"{text}\n".encode()
         headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
         with contextlib.suppress(OSError):
-            response.start_response(f"{code} {HTTPStatus(code).phrase}", headers)
+            response.start_response(f"{code} {self.responses.get(code, ('Error',))[0]}", headers)
             response.write(body)
             response.finish()
 
@@ -493,7 +471,7 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
         logger.debug("connection from %s dropped: %r", self.client_address, error)
 
 
-class KeepAliveWSGIServer(ThreadedWSGIServer):
+class KeepAliveWSGIServer(serving.ThreadedWSGIServer):
     """Threaded server whose ``server_close()`` also ends idle keep-alive connections."""
 
     def __init__(self, host: str, port: int, app: WSGIApplication, fd: int) -> None:
@@ -554,15 +532,15 @@ def make_server(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) ->
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    family = select_address_family(host, port)
+    family = serving.select_address_family(host, port)
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         if os.name == "posix":
             # rebinding a fixed port with connections in TIME_WAIT; POSIX still refuses a
             # second listener (on Windows the same option would allow one, hence the guard)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(get_sockaddr(host, port, family))
-        sock.listen(LISTEN_QUEUE)
+        sock.bind(serving.get_sockaddr(host, port, family))
+        sock.listen(serving.LISTEN_QUEUE)
     except BaseException:
         sock.close()
         raise
@@ -572,6 +550,11 @@ def _bind(host: str, port: int) -> socket.socket:
 def _shutdown_quietly(conn: socket.socket) -> None:
     with contextlib.suppress(OSError):
         conn.shutdown(socket.SHUT_RDWR)
+
+
+def _tokens(values: list[str] | None) -> list[str]:
+    """The comma-separated tokens of every occurrence of a header, lowercased."""
+    return [t.strip().lower() for value in values or [] for t in value.split(",") if t.strip()]
 
 
 def _http_version(text: str) -> tuple[int, int]:

@@ -90,7 +90,12 @@ def test_crc64nvme_large_and_continued() -> None:
 
 def test_crc64nvme_other_vectors() -> None:
     # independent vectors, each from the bitwise reference
-    for data in (b"\x00" * 32, b"\xff" * 32, bytes(range(256)), b"The quick brown fox jumps over the lazy dog"):
+    for data in (
+        b"\x00" * 32,
+        b"\xff" * 32,
+        bytes(range(256)),
+        b"The quick brown fox jumps over the lazy dog",
+    ):
         assert crc64nvme(data) == _bitwise_crc64nvme(data)
 
 
@@ -208,7 +213,7 @@ def test_composite(alg: str) -> None:
     rng = random.Random(alg)
     parts = [rng.randbytes(n) for n in (1000, 2000, 3)]
     digests = [ChecksumSet([alg], md5=False) for _ in parts]
-    for hasher, part in zip(digests, parts):
+    for hasher, part in zip(digests, parts, strict=True):
         hasher.update(part)
     part_digests = [h.digest(alg) for h in digests]
     joined = b"".join(part_digests)

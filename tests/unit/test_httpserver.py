@@ -201,7 +201,9 @@ def test_chunked_request_body_is_decoded(client: RawClient, route: str) -> None:
         f"PUT /{route} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
         "Content-Encoding: aws-chunked\r\n\r\n".encode()
     )
-    client.send(b"64;ext=1\r\n" + payload[0] + b"\r\n" + _chunked(*payload[1:])[:-2] + b"X-Trailer: 1\r\n\r\n")
+    client.send(
+        b"64;ext=1\r\n" + payload[0] + b"\r\n" + _chunked(*payload[1:])[:-2] + b"X-Trailer: 1\r\n\r\n"
+    )
     info = client.response().json()
     assert info["len"] == 70101
     assert info["md5"] == hashlib.md5(b"".join(payload)).hexdigest()
@@ -219,9 +221,7 @@ def test_unread_body_is_drained_and_connection_kept(client: RawClient, app: App)
     assert len(set(app.ports)) == 1
 
 
-def test_body_too_large_to_drain_closes(
-    client: RawClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_body_too_large_to_drain_closes(client: RawClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(KeepAliveRequestHandler, "max_drain_bytes", 1000)
     response = client.request("PUT", "/ignore", body=b"z" * 5000)
     assert response.headers["Connection"] == "close"

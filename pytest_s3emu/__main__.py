@@ -1,0 +1,51 @@
+"""``python -m pytest_s3emu``: the emulator as a standalone server."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+
+from . import env
+from .server import S3Emulator
+
+
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m pytest_s3emu", description="Run the S3 emulator.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port to bind, 0 for any (default: 4566)")
+    parser.add_argument("--region", default="us-east-1", help="the emulator's region (default: us-east-1)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
+    emulator = S3Emulator(host=args.host, port=args.port, region=args.region)
+    try:
+        emulator.start()
+    except OSError as error:
+        print(f"pytest-s3emu: {error}", file=sys.stderr)
+        return 1
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    lines = [
+        f"pytest-s3emu serving S3 on {emulator.endpoint_url}",
+        f"health: {emulator.endpoint_url}/_s3emu/health",
+    ]
+    lines.append("environment for clients:")
+    lines += [f"  export {name}={value}" for name, value in env.variables(emulator).items()]
+    print("\n".join(lines), flush=True)
+    with contextlib.suppress(KeyboardInterrupt):
+        stopped.wait()
+    emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
