@@ -40,6 +40,6 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 
 # imported for their @operation registrations
-from . import buckets, objects  # noqa: E402
+from . import buckets, listing, objects  # noqa: E402
 
-__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "buckets", "objects", "operation"]
+__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "buckets", "listing", "objects", "operation"]

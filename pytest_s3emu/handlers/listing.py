@@ -1,0 +1,166 @@
+"""ListObjects and ListObjectsV2: prefix, any delimiter, markers and tokens over the sorted key index."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import bisect
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from ..errors import InvalidArgument
+from ..store import Bucket, ObjectVersion
+from . import Context, Params, Result, operation
+from .buckets import OWNER
+
+MAX_KEYS = 1000
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a listing: objects and common prefixes, in key order."""
+
+    objects: list[ObjectVersion] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    truncated: bool = False
+    last: str | None = None  # the last key or common prefix returned
+
+
+def _next_after(prefix: str) -> str:
+    """The smallest string greater than every string that starts with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def list_page(bucket: Bucket, prefix: str, delimiter: str, after: str, max_keys: int) -> Page:
+    """Collect a page; call with the store lock held. ``after`` is exclusive."""
+    keys, page = bucket.keys, Page()
+    if delimiter and after.startswith(prefix) and after.endswith(delimiter) and after != prefix:
+        # the previous page ended on a common prefix: resume after every key under it
+        index = bisect.bisect_left(keys, _next_after(after))
+    else:
+        index = bisect.bisect_right(keys, after) if after >= prefix else bisect.bisect_left(keys, prefix)
+    count = 0
+    while index < len(keys):
+        key = keys[index]
+        if not key.startswith(prefix):
+            break
+        if count == max_keys:
+            page.truncated = True
+            break
+        cut = key.find(delimiter, len(prefix)) if delimiter else -1
+        if cut >= 0:
+            common = key[: cut + len(delimiter)]
+            page.prefixes.append(common)
+            page.last = common
+            index = bisect.bisect_left(keys, _next_after(common), index)
+        else:
+            page.objects.append(bucket.objects[key])
+            page.last = key
+            index += 1
+        count += 1
+    return page
+
+
+def _max_keys(params: Params) -> int:
+    value: int | None = params.get("MaxKeys")
+    if value is None:
+        return MAX_KEYS
+    if value < 0:
+        raise InvalidArgument(
+            "Argument maxKeys must be an integer between 0 and 2147483647",
+            ArgumentName="maxKeys",
+            ArgumentValue=str(value),
+        )
+    return min(value, MAX_KEYS)
+
+
+def _encoder(params: Params) -> Any:
+    encoding: str | None = params.get("EncodingType")
+    if encoding is None:
+        return lambda text: text
+    if encoding != "url":
+        raise InvalidArgument(
+            "Invalid Encoding Method specified in Request",
+            ArgumentName="encoding-type",
+            ArgumentValue=encoding,
+        )
+    # botocore sends encoding-type=url and URL-decodes these fields of the reply
+    return lambda text: None if text is None else quote(text, safe="/")
+
+
+def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "Key": encode(obj.key),
+        "LastModified": obj.last_modified,
+        "ETag": obj.etag,
+        "Size": obj.size,
+        "StorageClass": obj.storage_class,
+    }
+    if obj.checksums:
+        entry["ChecksumAlgorithm"] = list(obj.checksums)
+        entry["ChecksumType"] = obj.checksum_type
+    if owner:
+        entry["Owner"] = OWNER
+    return entry
+
+
+def _common(params: Params, page: Page, encode: Any, owner: bool, max_keys: int) -> Result:
+    return {
+        "Name": params["Bucket"],
+        "Prefix": encode(params.get("Prefix") or ""),
+        "Delimiter": encode(params.get("Delimiter")),
+        "MaxKeys": max_keys,
+        "EncodingType": params.get("EncodingType"),
+        "IsTruncated": page.truncated,
+        "Contents": [_entry(obj, encode, owner) for obj in page.objects] or None,
+        "CommonPrefixes": [{"Prefix": encode(p)} for p in page.prefixes] or None,
+    }
+
+
+@operation("ListObjects")
+def list_objects(ctx: Context, params: Params) -> Result:
+    encode, max_keys = _encoder(params), _max_keys(params)
+    marker: str = params.get("Marker") or ""
+    with ctx.store.lock:
+        bucket = ctx.store.bucket(params["Bucket"])
+        page = list_page(bucket, params.get("Prefix") or "", params.get("Delimiter") or "", marker, max_keys)
+        result = _common(params, page, encode, True, max_keys)
+    result["Marker"] = encode(marker)
+    # S3 gives NextMarker only with a delimiter; without one, clients continue from the last key
+    if page.truncated and params.get("Delimiter"):
+        result["NextMarker"] = encode(page.last)
+    return result
+
+
+def _token(after: str) -> str:
+    return base64.urlsafe_b64encode(after.encode("utf-8", "surrogateescape")).decode()
+
+
+def _after_token(token: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(token.encode()).decode("utf-8", "surrogateescape")
+    except (binascii.Error, ValueError):
+        raise InvalidArgument(
+            "The continuation token provided is incorrect",
+            ArgumentName="continuation-token",
+            ArgumentValue=token,
+        ) from None
+
+
+@operation("ListObjectsV2")
+def list_objects_v2(ctx: Context, params: Params) -> Result:
+    encode, max_keys = _encoder(params), _max_keys(params)
+    token: str | None = params.get("ContinuationToken")
+    start_after: str = params.get("StartAfter") or ""
+    after = _after_token(token) if token is not None else start_after
+    with ctx.store.lock:
+        bucket = ctx.store.bucket(params["Bucket"])
+        page = list_page(bucket, params.get("Prefix") or "", params.get("Delimiter") or "", after, max_keys)
+        result = _common(params, page, encode, bool(params.get("FetchOwner")), max_keys)
+    result["KeyCount"] = len(page.objects) + len(page.prefixes)
+    result["ContinuationToken"] = token
+    result["StartAfter"] = encode(params.get("StartAfter"))
+    if page.truncated and page.last is not None:
+        result["NextContinuationToken"] = _token(page.last)
+    return result
