@@ -81,7 +81,7 @@ class S3App:
         try:
             match = router.match(request, self.domains)
             name, bucket, key = match.operation.name, match.bucket, match.key
-            body = RequestBody(request)
+            body = RequestBody(request, match.operation.http_checksum)
             params = parse(request, match, body)
             handler = HANDLERS.get(name)
             if handler is None:

@@ -115,3 +115,36 @@ class BlobWriter:
             self._file.close()
             FileBlob(self._path, 0).release()
         self._buffer = None
+
+
+class ConcatBlob:
+    """Parts joined without copying: a completed multipart upload keeps its part blobs."""
+
+    __slots__ = ("offsets", "parts", "size")
+
+    def __init__(self, parts: list[Blob]) -> None:
+        self.parts = parts
+        self.offsets: list[int] = []
+        total = 0
+        for part in parts:
+            self.offsets.append(total)
+            total += part.size
+        self.size = total
+
+    def open_range(self, start: int, end: int) -> Iterator[bytes]:
+        # open every part now: like FileBlob, reading must not depend on files that may go away
+        streams = []
+        for part, offset in zip(self.parts, self.offsets, strict=True):
+            first, last = max(start, offset), min(end, offset + part.size - 1)
+            if first <= last:
+                streams.append(part.open_range(first - offset, last - offset))
+        return _chain(streams)
+
+    def release(self) -> None:
+        for part in self.parts:
+            part.release()
+
+
+def _chain(streams: list[Iterator[bytes]]) -> Iterator[bytes]:
+    for stream in streams:
+        yield from stream

@@ -7,11 +7,11 @@ the store raises BadDigest (and discards what it wrote) before anything is store
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
 
 from . import checksums
-from .chunked import AwsChunkedReader
+from .chunked import MIN_CHUNK_SIZE, AwsChunkedReader
 from .errors import (
     IncompleteBody,
     InvalidArgument,
@@ -35,7 +35,11 @@ _PAYLOAD_MODES = (
 class RequestBody:
     """A request body read once, front to back; ``read`` raises the S3 error at the end if any."""
 
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: HttpRequest, http_checksum: Mapping[str, Any] | None = None) -> None:
+        """``http_checksum`` is the operation's trait from the model: only operations that carry
+        ``requestAlgorithmMember`` treat x-amz-checksum-* headers as checksums of the body (on
+        CompleteMultipartUpload they describe the object); ``requestChecksumRequired`` ones
+        need Content-MD5 or a checksum."""
         headers = request.headers
         self._headers = headers
         self._content_sha256 = _content_sha256(headers.get("x-amz-content-sha256"))
@@ -49,15 +53,36 @@ class RequestBody:
         self._reader: BinaryIO | AwsChunkedReader = self._raw
         if self.aws_chunked:
             decoded = _content_length(headers.get("x-amz-decoded-content-length"))
-            self._reader = AwsChunkedReader(_Counting(self), decoded)
-        self.algorithm, self._sent_checksum = _requested_checksum(headers)
+            # S3 holds only signed streaming uploads to the 8 KiB minimum chunk size
+            signed = (self._content_sha256 or "").startswith("STREAMING-AWS4-")
+            self._reader = AwsChunkedReader(
+                _Counting(self), decoded, min_chunk_size=MIN_CHUNK_SIZE if signed else 0
+            )
+        trait = http_checksum or {}
+        if trait.get("requestAlgorithmMember"):
+            self.algorithm, self._sent_checksum = _requested_checksum(headers)
+        else:
+            self.algorithm, self._sent_checksum = _trailer_algorithm(headers), None
+        if trait.get("requestChecksumRequired") and not self.algorithm and "content-md5" not in headers:
+            raise InvalidRequest("Missing required header for this request: Content-MD5")
         wanted = [self.algorithm] if self.algorithm else []
         if self._content_sha256 and _SHA256_HEX.match(self._content_sha256) and "SHA256" not in wanted:
             wanted.append("SHA256")
+        self._wanted = wanted
         self._hasher = checksums.ChecksumSet(wanted)
         self.size = 0
         self.finished = False
         self.checksums: dict[str, str] = {}
+
+    def want(self, algorithm: str) -> None:
+        """Also compute ``algorithm`` (before the first read): S3 keeps some checksums unasked."""
+        if algorithm not in self._wanted and self.size == 0:
+            self._wanted.append(algorithm)
+            self._hasher = checksums.ChecksumSet(self._wanted)
+
+    def computed(self, algorithm: str) -> str:
+        """The base64 checksum of the decoded body (after it was read to the end)."""
+        return self._hasher.b64(algorithm)
 
     def _read_raw(self, size: int) -> bytes:
         data = self._raw.read(size)
@@ -183,7 +208,6 @@ def _requested_checksum(headers: dict[str, str]) -> tuple[str | None, str | None
             "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
         )
     declared = headers.get("x-amz-sdk-checksum-algorithm")
-    trailer = headers.get("x-amz-trailer", "").strip().lower()
     if declared is not None and declared.upper() not in checksums.ALGORITHMS:
         raise InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
     if sent:
@@ -191,7 +215,12 @@ def _requested_checksum(headers: dict[str, str]) -> tuple[str | None, str | None
         if declared is not None and declared.upper() != algorithm:
             raise InvalidRequest("Value for x-amz-sdk-checksum-algorithm header is invalid.")
         return algorithm, value
-    for algorithm in checksums.ALGORITHMS:
-        if trailer == checksums.header_for(algorithm):
-            return algorithm, None
+    from_trailer = _trailer_algorithm(headers)
+    if from_trailer:
+        return from_trailer, None
     return (declared.upper() if declared else None), None
+
+
+def _trailer_algorithm(headers: dict[str, str]) -> str | None:
+    trailer = headers.get("x-amz-trailer", "").strip().lower()
+    return checksums.algorithm_for_header(trailer) if trailer.startswith("x-amz-checksum-") else None

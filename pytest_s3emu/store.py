@@ -19,6 +19,21 @@ def now() -> datetime:
 
 
 @dataclass(slots=True)
+class Part:
+    """An uploaded part; completed objects keep them for partNumber reads and attributes."""
+
+    number: int
+    blob: Blob
+    etag: str
+    checksums: dict[str, str] = field(default_factory=dict)
+    last_modified: datetime = field(default_factory=now)
+
+    @property
+    def size(self) -> int:
+        return self.blob.size
+
+
+@dataclass(slots=True)
 class ObjectVersion:
     """One stored object. ``headers`` holds the HTTP metadata keyed by model member names."""
 
@@ -34,10 +49,28 @@ class ObjectVersion:
     storage_class: str = "STANDARD"
     version_id: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    parts: list[Part] | None = None  # set for objects made by a multipart upload
 
     @property
     def size(self) -> int:
         return self.blob.size
+
+
+@dataclass(slots=True)
+class Upload:
+    """A multipart upload in progress: the object-to-be's attributes and its parts so far."""
+
+    upload_id: str
+    key: str
+    template: ObjectVersion  # attributes given at CreateMultipartUpload; blob unused
+    checksum_algorithm: str | None = None
+    checksum_type: str | None = None
+    initiated: datetime = field(default_factory=now)
+    parts: dict[int, Part] = field(default_factory=dict)
+
+    def release(self) -> None:
+        for part in self.parts.values():
+            part.blob.release()
 
 
 @dataclass(slots=True)
@@ -49,6 +82,7 @@ class Bucket:
     created: datetime = field(default_factory=now)
     objects: dict[str, ObjectVersion] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
+    uploads: dict[str, Upload] = field(default_factory=dict)
 
     def keys_from(self, start: str, inclusive: bool = True) -> Iterator[str]:
         """Keys in order from ``start``; bisect instead of sorting per request."""
@@ -80,8 +114,12 @@ class Store:
 
     def delete_bucket(self, name: str) -> None:
         with self.lock:
-            if self.bucket(name).objects:
+            bucket = self.bucket(name)
+            if bucket.objects:
                 raise BucketNotEmpty(BucketName=name)
+            # unfinished multipart uploads do not keep a bucket alive; they go with it
+            for upload in bucket.uploads.values():
+                upload.release()
             del self.buckets[name]
 
     def list_buckets(self) -> list[Bucket]:
@@ -122,4 +160,6 @@ class Store:
             for bucket in self.buckets.values():
                 for obj in bucket.objects.values():
                     obj.blob.release()
+                for upload in bucket.uploads.values():
+                    upload.release()
             self.buckets.clear()

@@ -40,6 +40,17 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 
 # imported for their @operation registrations
-from . import buckets, listing, objects  # noqa: E402
+from . import buckets, listing, multipart, objects  # noqa: E402
 
-__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "buckets", "listing", "objects", "operation"]
+__all__ = [
+    "HANDLERS",
+    "Context",
+    "Handler",
+    "Params",
+    "Result",
+    "buckets",
+    "listing",
+    "multipart",
+    "objects",
+    "operation",
+]

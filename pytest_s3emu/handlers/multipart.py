@@ -1,0 +1,401 @@
+"""Multipart uploads: create, upload part (and part copy), complete, abort, list parts and uploads."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from typing import Any
+
+from .. import checksums
+from ..blobs import ConcatBlob, MemoryBlob
+from ..errors import (
+    EntityTooSmall,
+    InvalidArgument,
+    InvalidPart,
+    InvalidPartOrder,
+    InvalidRequest,
+    MalformedXML,
+    NoSuchUpload,
+)
+from ..store import Bucket, ObjectVersion, Part, Upload
+from . import Context, Params, Result, operation
+from .buckets import OWNER
+from .listing import _encoder
+from .objects import (
+    DEFAULT_CONTENT_TYPE,
+    STORED_HEADERS,
+    check_write_conditions,
+    receive,
+    validate_key,
+    validate_metadata,
+)
+
+MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_PART_NUMBER = 10000
+MAX_LISTED = 1000
+_COMPOSITE_ONLY = ("SHA1", "SHA256")
+_FULL_OBJECT_ONLY = ("CRC64NVME",)
+
+
+def _upload(bucket: Bucket, params: Params) -> Upload:
+    upload = bucket.uploads.get(params["UploadId"])
+    if upload is None or upload.key != params["Key"]:
+        raise NoSuchUpload(UploadId=params["UploadId"])
+    return upload
+
+
+def _checksum_settings(params: Params) -> tuple[str | None, str | None]:
+    algorithm: str | None = params.get("ChecksumAlgorithm")
+    kind: str | None = params.get("ChecksumType")
+    if algorithm is not None:
+        algorithm = algorithm.upper()
+        if algorithm not in checksums.ALGORITHMS:
+            raise InvalidRequest("Checksum algorithm provided is unsupported.")
+    if kind is not None and algorithm is None:
+        raise InvalidRequest(
+            "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header."
+        )
+    if algorithm is not None and kind is None:
+        kind = "FULL_OBJECT" if algorithm in _FULL_OBJECT_ONLY else "COMPOSITE"
+    if (kind == "FULL_OBJECT" and algorithm in _COMPOSITE_ONLY) or (
+        kind == "COMPOSITE" and algorithm in _FULL_OBJECT_ONLY
+    ):
+        raise InvalidRequest(
+            f"The {kind} checksum type cannot be used with the {algorithm} checksum algorithm."
+        )
+    return algorithm, kind
+
+
+@operation("CreateMultipartUpload")
+def create_multipart_upload(ctx: Context, params: Params) -> Result:
+    key: str = params["Key"]
+    validate_key(key)
+    metadata: dict[str, str] = params.get("Metadata") or {}
+    validate_metadata(metadata)
+    algorithm, kind = _checksum_settings(params)
+    headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
+    headers.setdefault("ServerSideEncryption", "AES256")
+    if params.get("ContentEncoding"):
+        headers["ContentEncoding"] = params["ContentEncoding"]
+    template = ObjectVersion(
+        key=key,
+        blob=MemoryBlob(b""),
+        etag="",
+        content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
+        metadata=metadata,
+        headers=headers,
+        storage_class=params.get("StorageClass") or "STANDARD",
+    )
+    upload = Upload(uuid.uuid4().hex, key, template, algorithm, kind)
+    with ctx.store.lock:
+        ctx.store.bucket(params["Bucket"]).uploads[upload.upload_id] = upload
+    return {
+        "Bucket": params["Bucket"],
+        "Key": key,
+        "UploadId": upload.upload_id,
+        "ServerSideEncryption": headers["ServerSideEncryption"],
+        "ChecksumAlgorithm": algorithm,
+        "ChecksumType": kind,
+    }
+
+
+def _part_number(params: Params) -> int:
+    number: int = params["PartNumber"]
+    if not 1 <= number <= MAX_PART_NUMBER:
+        raise InvalidArgument(
+            "Part number must be an integer between 1 and 10000, inclusive",
+            ArgumentName="partNumber",
+            ArgumentValue=str(number),
+        )
+    return number
+
+
+@operation("UploadPart")
+def upload_part(ctx: Context, params: Params) -> Result:
+    number = _part_number(params)
+    with ctx.store.lock:
+        upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+    if upload.checksum_algorithm:
+        ctx.body.want(upload.checksum_algorithm)
+    blob = receive(ctx.body, ctx.store.spill_threshold)
+    sums = dict(ctx.body.checksums)
+    if upload.checksum_algorithm and upload.checksum_algorithm not in sums:
+        sums[upload.checksum_algorithm] = ctx.body.computed(upload.checksum_algorithm)
+    part = Part(number, blob, f'"{ctx.body.md5_hex}"', sums)
+    _store_part(ctx, params, part)
+    result: Result = {
+        "ETag": part.etag,
+        "ServerSideEncryption": upload.template.headers["ServerSideEncryption"],
+    }
+    result.update({f"Checksum{alg}": value for alg, value in sums.items()})
+    return result
+
+
+def _store_part(ctx: Context, params: Params, part: Part) -> None:
+    with ctx.store.lock:
+        try:
+            upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+        except BaseException:
+            part.blob.release()  # aborted while the part was on its way
+            raise
+        old = upload.parts.get(part.number)
+        upload.parts[part.number] = part
+    if old is not None:
+        old.blob.release()
+
+
+def _chosen_parts(upload: Upload, requested: list[dict[str, Any]]) -> list[Part]:
+    if not requested:
+        raise MalformedXML()
+    chosen: list[Part] = []
+    for index, item in enumerate(requested):
+        number = item.get("PartNumber")
+        if number is None:
+            raise MalformedXML()
+        if chosen and number <= chosen[-1].number:
+            raise InvalidPartOrder(UploadId=upload.upload_id)
+        part = upload.parts.get(number)
+        etag = (item.get("ETag") or "").strip().strip('"')
+        if part is None or etag != part.etag.strip('"'):
+            raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+        for alg, value in part.checksums.items():
+            sent = item.get(f"Checksum{alg}")
+            if sent is not None and sent != value:
+                raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=etag)
+        if index < len(requested) - 1 and part.size < MIN_PART_SIZE:
+            raise EntityTooSmall(
+                ProposedSize=str(part.size),
+                MinSizeAllowed=str(MIN_PART_SIZE),
+                PartNumber=str(number),
+                ETag=part.etag.strip('"'),
+            )
+        chosen.append(part)
+    return chosen
+
+
+def multipart_etag(parts: list[Part]) -> str:
+    digest = hashlib.md5(b"".join(bytes.fromhex(p.etag.strip('"')) for p in parts), usedforsecurity=False)
+    return f'"{digest.hexdigest()}-{len(parts)}"'
+
+
+def _object_checksum(upload: Upload, parts: list[Part]) -> dict[str, str]:
+    algorithm = upload.checksum_algorithm
+    if algorithm is None:
+        return {}
+    digests = [base64.b64decode(p.checksums[algorithm]) for p in parts]
+    if upload.checksum_type == "FULL_OBJECT":
+        combined = checksums.combine_parts(
+            algorithm, [(d, p.size) for d, p in zip(digests, parts, strict=True)]
+        )
+        return {algorithm: base64.b64encode(combined).decode()}
+    return {algorithm: checksums.composite(algorithm, digests)}
+
+
+def _verify_sent_checksum(params: Params, upload: Upload, computed: dict[str, str]) -> None:
+    for alg in checksums.ALGORITHMS:
+        sent: str | None = params.get(f"Checksum{alg}")
+        if sent is None:
+            continue
+        if alg not in computed:
+            raise InvalidRequest(
+                f"The upload was created using the {upload.checksum_algorithm or 'null'} checksum "
+                f"algorithm. You cannot use {alg} with this upload."
+            )
+        expected = computed[alg]
+        if upload.checksum_type == "COMPOSITE":
+            sent = sent if "-" in sent else f"{sent}-{len(upload.parts)}"
+            if sent.split("-")[0] != expected.split("-")[0]:
+                raise InvalidRequest(
+                    f"The {alg.lower()} you specified did not match the calculated checksum."
+                )
+        else:
+            checksums.verify(alg, sent, expected, lowercase_name=True)
+
+
+@operation("CompleteMultipartUpload")
+def complete_multipart_upload(ctx: Context, params: Params) -> Result:
+    requested: list[dict[str, Any]] = (params.get("MultipartUpload") or {}).get("Parts") or []
+    with ctx.store.lock:
+        bucket = ctx.store.bucket(params["Bucket"])
+        upload = _upload(bucket, params)
+        parts = _chosen_parts(upload, requested)
+        sums = _object_checksum(upload, parts)
+        _verify_sent_checksum(params, upload, sums)
+        size: int | None = params.get("MpuObjectSize")
+        if size is not None and size != sum(p.size for p in parts):
+            raise InvalidRequest(
+                "The provided 'x-amz-mp-object-size' header value does not match what was computed."
+            )
+        check_write_conditions(params, bucket.objects.get(upload.key))
+        template = upload.template
+        obj = ObjectVersion(
+            key=upload.key,
+            blob=ConcatBlob([p.blob for p in parts]),
+            etag=multipart_etag(parts),
+            content_type=template.content_type,
+            metadata=template.metadata,
+            headers=template.headers,
+            checksums=sums,
+            checksum_type=upload.checksum_type if sums else None,
+            storage_class=template.storage_class,
+            tags=template.tags,
+            parts=parts,
+        )
+        del bucket.uploads[upload.upload_id]
+        ctx.store.put_object(params["Bucket"], obj)
+    kept = {p.number for p in parts}
+    for part in upload.parts.values():
+        if part.number not in kept:
+            part.blob.release()
+    result: Result = {
+        "Location": f"/{params['Bucket']}/{upload.key}",
+        "Bucket": params["Bucket"],
+        "Key": upload.key,
+        "ETag": obj.etag,
+        "ServerSideEncryption": obj.headers["ServerSideEncryption"],
+    }
+    result.update({f"Checksum{alg}": value for alg, value in sums.items()})
+    if sums:
+        result["ChecksumType"] = upload.checksum_type
+    return result
+
+
+@operation("AbortMultipartUpload")
+def abort_multipart_upload(ctx: Context, params: Params) -> Result:
+    with ctx.store.lock:
+        bucket = ctx.store.bucket(params["Bucket"])
+        upload = _upload(bucket, params)
+        del bucket.uploads[upload.upload_id]
+    upload.release()
+    return {}
+
+
+def _part_entry(part: Part) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "PartNumber": part.number,
+        "LastModified": part.last_modified,
+        "ETag": part.etag,
+        "Size": part.size,
+    }
+    entry.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
+    return entry
+
+
+def _max(params: Params, member: str, wire: str) -> int:
+    value: int | None = params.get(member)
+    if value is None:
+        return MAX_LISTED
+    if value < 0:
+        raise InvalidArgument(
+            f"Argument {wire} must be an integer between 0 and 2147483647",
+            ArgumentName=wire,
+            ArgumentValue=str(value),
+        )
+    return min(value, MAX_LISTED)
+
+
+@operation("ListParts")
+def list_parts(ctx: Context, params: Params) -> Result:
+    limit = _max(params, "MaxParts", "max-parts")
+    marker: int = params.get("PartNumberMarker") or 0
+    with ctx.store.lock:
+        upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+        numbers = sorted(n for n in upload.parts if n > marker)
+        shown = [upload.parts[n] for n in numbers[:limit]]
+    truncated = len(numbers) > limit
+    return {
+        "Bucket": params["Bucket"],
+        "Key": upload.key,
+        "UploadId": upload.upload_id,
+        "PartNumberMarker": marker,
+        "NextPartNumberMarker": shown[-1].number if shown else None,
+        "MaxParts": limit,
+        "IsTruncated": truncated,
+        "Parts": [_part_entry(p) for p in shown] or None,
+        "Initiator": {"ID": OWNER["ID"], "DisplayName": OWNER["DisplayName"]},
+        "Owner": OWNER,
+        "StorageClass": upload.template.storage_class,
+        "ChecksumAlgorithm": upload.checksum_algorithm,
+        "ChecksumType": upload.checksum_type,
+    }
+
+
+def _upload_entry(upload: Upload, encode: Any) -> dict[str, Any]:
+    return {
+        "UploadId": upload.upload_id,
+        "Key": encode(upload.key),
+        "Initiated": upload.initiated,
+        "StorageClass": upload.template.storage_class,
+        "Owner": OWNER,
+        "Initiator": {"ID": OWNER["ID"], "DisplayName": OWNER["DisplayName"]},
+        "ChecksumAlgorithm": upload.checksum_algorithm,
+        "ChecksumType": upload.checksum_type,
+    }
+
+
+def _after_markers(ordered: list[Upload], key_marker: str, id_marker: str) -> list[Upload]:
+    """The uploads after (key-marker, upload-id-marker); the id marker only counts with its key."""
+    if not key_marker:
+        return ordered
+    if not id_marker:
+        return [u for u in ordered if u.key > key_marker]
+    ids = [u.upload_id for u in ordered]
+    start = ids.index(id_marker) + 1 if id_marker in ids else 0
+    return [u for i, u in enumerate(ordered) if u.key > key_marker or (u.key == key_marker and i >= start)]
+
+
+def _upload_page(
+    ordered: list[Upload], prefix: str, delimiter: str, limit: int
+) -> tuple[list[Upload], list[str], Upload | str | None]:
+    """(uploads, common prefixes, last entry when truncated) for one page."""
+    uploads: list[Upload] = []
+    prefixes: list[str] = []
+    last: Upload | str | None = None
+    for upload in ordered:
+        if not upload.key.startswith(prefix):
+            continue
+        cut = upload.key.find(delimiter, len(prefix)) if delimiter else -1
+        common = upload.key[: cut + len(delimiter)] if cut >= 0 else None
+        if common is not None and prefixes and prefixes[-1] == common:
+            continue
+        if len(uploads) + len(prefixes) == limit:
+            return uploads, prefixes, last
+        if common is not None:
+            prefixes.append(common)
+        else:
+            uploads.append(upload)
+        last = common if common is not None else upload
+    return uploads, prefixes, None
+
+
+@operation("ListMultipartUploads")
+def list_multipart_uploads(ctx: Context, params: Params) -> Result:
+    encode, limit = _encoder(params), _max(params, "MaxUploads", "max-uploads")
+    key_marker: str = params.get("KeyMarker") or ""
+    id_marker: str = params.get("UploadIdMarker") or ""
+    with ctx.store.lock:
+        bucket = ctx.store.bucket(params["Bucket"])
+        ordered = sorted(bucket.uploads.values(), key=lambda u: (u.key, u.initiated, u.upload_id))
+    ordered = _after_markers(ordered, key_marker, id_marker)
+    uploads, prefixes, last = _upload_page(
+        ordered, params.get("Prefix") or "", params.get("Delimiter") or "", limit
+    )
+    result: Result = {
+        "Bucket": params["Bucket"],
+        "KeyMarker": encode(key_marker),
+        "UploadIdMarker": id_marker,
+        "Prefix": encode(params.get("Prefix") or ""),
+        "Delimiter": encode(params.get("Delimiter")),
+        "MaxUploads": limit,
+        "IsTruncated": last is not None,
+        "EncodingType": params.get("EncodingType"),
+        "Uploads": [_upload_entry(u, encode) for u in uploads] or None,
+        "CommonPrefixes": [{"Prefix": encode(p)} for p in prefixes] or None,
+    }
+    if isinstance(last, Upload):
+        result["NextKeyMarker"] = encode(last.key)
+        result["NextUploadIdMarker"] = last.upload_id
+    elif last is not None:
+        result["NextKeyMarker"] = encode(last)
+    return result
