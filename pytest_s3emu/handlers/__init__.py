@@ -40,17 +40,6 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 
 # imported for their @operation registrations
-from . import buckets, listing, multipart, objects  # noqa: E402
+from . import buckets, copy, listing, multipart, objects  # noqa: E402, F401
 
-__all__ = [
-    "HANDLERS",
-    "Context",
-    "Handler",
-    "Params",
-    "Result",
-    "buckets",
-    "listing",
-    "multipart",
-    "objects",
-    "operation",
-]
+__all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "operation"]

@@ -1,0 +1,220 @@
+"""CopyObject and UploadPartCopy: x-amz-copy-source, directives, source conditions and ranges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+from .. import checksums
+from ..blobs import Blob, BlobWriter, MemoryBlob
+from ..errors import InvalidArgument, InvalidRequest, NoSuchVersion
+from ..store import ObjectVersion, Part, now
+from . import Context, Params, Result, operation
+from .multipart import _part_number, _store_part, _upload
+from .objects import (
+    DEFAULT_CONTENT_TYPE,
+    STORED_HEADERS,
+    check_write_conditions,
+    validate_key,
+    validate_metadata,
+)
+from .preconditions import check_read_conditions
+
+MAX_COPY_BYTES = 5 * 1024**3
+_SOURCE_RANGE = re.compile(r"^bytes=(\d+)-(\d+)$")
+_SELF_COPY = (
+    "This copy request is illegal because it is trying to copy an object to itself without changing "
+    "the object's metadata, storage class, website redirect location or encryption attributes."
+)
+
+
+def parse_copy_source(value: str) -> tuple[str, str, str | None]:
+    """(bucket, key, version id) from ``x-amz-copy-source`` (URL-encoded, leading slash optional)."""
+    raw, _, query = value.partition("?")
+    version = None
+    if query:
+        name, _, version_value = query.partition("=")
+        if name != "versionId":
+            raise InvalidArgument(
+                "Invalid copy source", ArgumentName="x-amz-copy-source", ArgumentValue=value
+            )
+        version = unquote(version_value)
+    bucket, slash, key = unquote(raw.lstrip("/")).partition("/")
+    if not bucket or not slash or not key:
+        raise InvalidArgument(
+            "Copy Source must mention the source bucket and key: sourcebucket/sourcekey",
+            ArgumentName="x-amz-copy-source",
+            ArgumentValue=value,
+        )
+    return bucket, key, version
+
+
+def _source(ctx: Context, params: Params) -> tuple[ObjectVersion, str | None]:
+    bucket, key, version = parse_copy_source(params["CopySource"])
+    source = ctx.store.get_object(bucket, key)
+    if version is not None and version != (source.version_id or "null"):
+        raise NoSuchVersion(Key=key, VersionId=version)
+    check_read_conditions(params, source, prefix="CopySource")
+    return source, version
+
+
+def open_copy(blob: Blob, first: int, last: int) -> Blob | Iterator[bytes]:
+    """Start copying bytes first..last (with the store lock held): memory is shared, files opened."""
+    if isinstance(blob, MemoryBlob):
+        # bytes are immutable: a whole-object copy shares them
+        return blob if (first, last) == (0, blob.size - 1) else MemoryBlob(blob.data[first : last + 1])
+    return blob.open_range(first, last) if last >= first else iter(())
+
+
+def finish_copy(
+    started: Blob | Iterator[bytes], algorithms: list[str], spill: int
+) -> tuple[Blob, checksums.ChecksumSet]:
+    """The copied blob and the checksums of its bytes (without the lock: this may read gigabytes)."""
+    sums = checksums.ChecksumSet(algorithms)
+    if isinstance(started, MemoryBlob):
+        sums.update(started.data)
+        return started, sums
+    writer = BlobWriter(spill)
+    try:
+        for block in started:  # type: ignore[union-attr]  # an iterator when not a MemoryBlob
+            sums.update(block)
+            writer.write(block)
+    except BaseException:
+        writer.discard()
+        raise
+    return writer.finish(), sums
+
+
+def _copy_attributes(params: Params, source: ObjectVersion) -> dict[str, Any]:
+    directive = params.get("MetadataDirective") or "COPY"
+    if directive not in ("COPY", "REPLACE"):
+        raise InvalidArgument("Unknown metadata directive.", ArgumentName="x-amz-metadata-directive")
+    tagging = params.get("TaggingDirective") or "COPY"
+    if tagging not in ("COPY", "REPLACE"):
+        raise InvalidArgument("Unknown tagging directive.", ArgumentName="x-amz-tagging-directive")
+    if directive == "COPY":
+        headers = {k: v for k, v in source.headers.items() if k not in ("ObjectLockMode",)}
+        content_type, metadata = source.content_type, source.metadata
+    else:
+        headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
+        if params.get("ContentEncoding"):
+            headers["ContentEncoding"] = params["ContentEncoding"]
+        content_type = params.get("ContentType") or DEFAULT_CONTENT_TYPE
+        metadata = params.get("Metadata") or {}
+        validate_metadata(metadata)
+    for name in ("ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled", "WebsiteRedirectLocation"):
+        if params.get(name) is not None:
+            headers[name] = params[name]
+    headers.setdefault("ServerSideEncryption", "AES256")
+    return {"headers": headers, "content_type": content_type, "metadata": metadata, "tag_directive": tagging}
+
+
+def _is_unchanged_self_copy(params: Params, source: ObjectVersion, version: str | None) -> bool:
+    same = (params["Bucket"], params["Key"]) == parse_copy_source(params["CopySource"])[:2]
+    changes = (
+        "StorageClass",
+        "WebsiteRedirectLocation",
+        "ServerSideEncryption",
+        "SSEKMSKeyId",
+        "ChecksumAlgorithm",
+    )
+    return (
+        same
+        and (version is None or version == (source.version_id or "null"))
+        and (params.get("MetadataDirective") or "COPY") != "REPLACE"
+        and not any(params.get(name) for name in changes)
+    )
+
+
+def _wanted_algorithms(params: Params, source: ObjectVersion) -> list[str]:
+    requested: str | None = params.get("ChecksumAlgorithm")
+    if requested:
+        return [requested.upper()]
+    return list(source.checksums)
+
+
+@operation("CopyObject")
+def copy_object(ctx: Context, params: Params) -> Result:
+    validate_key(params["Key"])
+    ctx.store.bucket(params["Bucket"])
+    with ctx.store.lock:
+        source, version = _source(ctx, params)
+        if _is_unchanged_self_copy(params, source, version):
+            raise InvalidRequest(_SELF_COPY)
+        if source.size > MAX_COPY_BYTES:
+            raise InvalidRequest(
+                "The specified copy source is larger than the maximum allowable size for a copy source: "
+                f"{MAX_COPY_BYTES}"
+            )
+        attributes = _copy_attributes(params, source)
+        algorithms = _wanted_algorithms(params, source)
+        started = open_copy(source.blob, 0, source.size - 1)
+    blob, sums = finish_copy(started, algorithms, ctx.store.spill_threshold)
+    tag_directive = attributes.pop("tag_directive")
+    target = ObjectVersion(
+        key=params["Key"],
+        blob=blob,
+        etag=f'"{sums.md5_hex()}"',
+        checksums={alg: sums.b64(alg) for alg in algorithms},
+        checksum_type="FULL_OBJECT" if algorithms else None,
+        storage_class=params.get("StorageClass") or source.storage_class,
+        tags=dict(source.tags) if tag_directive == "COPY" else {},
+        **attributes,
+    )
+    with ctx.store.lock:
+        check_write_conditions(params, ctx.store.bucket(params["Bucket"]).objects.get(params["Key"]))
+        ctx.store.put_object(params["Bucket"], target)
+    copy_result: dict[str, Any] = {"ETag": target.etag, "LastModified": target.last_modified}
+    copy_result.update({f"Checksum{alg}": value for alg, value in target.checksums.items()})
+    if target.checksums:
+        copy_result["ChecksumType"] = target.checksum_type
+    return {
+        "CopyObjectResult": copy_result,
+        "CopySourceVersionId": source.version_id,
+        "ServerSideEncryption": target.headers.get("ServerSideEncryption"),
+    }
+
+
+def _source_range(params: Params, size: int) -> tuple[int, int]:
+    text: str | None = params.get("CopySourceRange")
+    if text is None:
+        return 0, size - 1
+    found = _SOURCE_RANGE.match(text.strip())
+    if not found:
+        raise InvalidArgument(
+            "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last "
+            "are the zero-based offsets of the first and last bytes to copy",
+            ArgumentName="x-amz-copy-source-range",
+            ArgumentValue=text,
+        )
+    first, last = int(found.group(1)), int(found.group(2))
+    if first > last or last >= size:
+        raise InvalidArgument(
+            f"Range specified is not valid for source object of size: {size}",
+            ArgumentName="x-amz-copy-source-range",
+            ArgumentValue=text,
+        )
+    return first, last
+
+
+@operation("UploadPartCopy")
+def upload_part_copy(ctx: Context, params: Params) -> Result:
+    number = _part_number(params)
+    with ctx.store.lock:
+        upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+        source, _ = _source(ctx, params)
+        first, last = _source_range(params, source.size)
+        algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else []
+        started = open_copy(source.blob, first, last)
+    blob, sums = finish_copy(started, algorithms, ctx.store.spill_threshold)
+    part = Part(number, blob, f'"{sums.md5_hex()}"', {alg: sums.b64(alg) for alg in algorithms}, now())
+    _store_part(ctx, params, part)
+    result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified}
+    result.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
+    return {
+        "CopyPartResult": result,
+        "CopySourceVersionId": source.version_id,
+        "ServerSideEncryption": upload.template.headers.get("ServerSideEncryption"),
+    }
