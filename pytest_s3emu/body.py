@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO
 
+from werkzeug.exceptions import BadRequest
+
 from . import checksums
 from .chunked import MIN_CHUNK_SIZE, AwsChunkedReader
 from .errors import (
@@ -85,7 +87,11 @@ class RequestBody:
         return self._hasher.b64(algorithm)
 
     def _read_raw(self, size: int) -> bytes:
-        data = self._raw.read(size)
+        try:
+            data = self._raw.read(size)
+        except (BadRequest, OSError):
+            # the client hung up or broke the HTTP framing before the body ended: its fault, not ours
+            raise IncompleteBody() from None
         self._raw_read += len(data)
         return data
 

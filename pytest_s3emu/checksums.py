@@ -268,7 +268,10 @@ def _split_bytes(values: list[int]) -> list[bytes]:
 
 
 _CRC64: Final = _Crc64Engine(_MODELS["CRC64NVME"])
-_CRC32_FUNCS: Final[dict[str, Callable[[bytes, int], int]]] = {"CRC32": zlib.crc32, "CRC32C": crc32c.crc32c}
+_CRC32_FUNCS: Final[dict[str, Callable[[BytesLike, int], int]]] = {
+    "CRC32": zlib.crc32,
+    "CRC32C": crc32c.crc32c,
+}
 
 
 def crc64nvme(data: BytesLike, value: int = 0) -> int:
@@ -297,8 +300,6 @@ class ChecksumSet:
         self._crc64_pending = bytearray()
 
     def update(self, chunk: BytesLike) -> None:
-        if isinstance(chunk, memoryview):
-            chunk = chunk.tobytes()
         self.size += len(chunk)
         if self._md5 is not None:
             self._md5.update(chunk)

@@ -48,6 +48,9 @@ ROOT_TAGS: dict[str, str] = {
     "ListObjectsOutput": "ListBucketResult",
     "ListObjectsV2Output": "ListBucketResult",
     "ListPartsOutput": "ListPartsResult",
+    # object annotations: S3's usual "<Operation>Result"; SDKs do not check the root name
+    "ListObjectAnnotationsOutput": "ListObjectAnnotationsResult",
+    "PutObjectAnnotationOutput": "PutObjectAnnotationResult",
 }
 
 # Operations that share their whole wire shape with another one. When a request fits both

@@ -27,6 +27,8 @@ Params = dict[str, Any]
 # Request documents are small (DeleteObjects of 1,000 keys is well under this); a bigger one is
 # not a document S3 would accept either.
 MAX_XML_BYTES = 20 * 1024 * 1024
+# the model's integer is 32-bit and its long 64-bit: S3 rejects max-keys=99999999999
+_INT_LIMITS = {"integer": 2**31, "long": 2**63}
 
 
 def parse(request: HttpRequest, match: Match, body: RequestBody) -> Params:
@@ -81,7 +83,10 @@ def _scalar(shape: Shape, raw: str, wire_name: str) -> Any:
         return raw
     if kind in ("integer", "long"):
         try:
-            return int(raw)
+            value = int(raw)
+            if not -_INT_LIMITS[kind] <= value < _INT_LIMITS[kind]:
+                raise ValueError(raw)
+            return value
         except ValueError:
             raise InvalidArgument(
                 f"Provided {wire_name} not an integer or within integer range",
@@ -126,7 +131,8 @@ def _payload(member: Shape, body: RequestBody, required: bool) -> Any:
 def parse_document(shape: Shape, data: bytes) -> Any:
     """Parse an XML document whose root element is ``shape``'s wire name."""
     try:
-        document = xmltodict.parse(data, disable_entities=True)
+        # keep whitespace: keys and tag values may start or end with spaces (DeleteObjects, Tagging)
+        document = xmltodict.parse(data, disable_entities=True, strip_whitespace=False)
     except (ExpatError, ValueError):
         raise MalformedXML() from None
     if not isinstance(document, dict) or len(document) != 1:
@@ -149,17 +155,22 @@ def _value(shape: Shape, node: Any) -> Any:
         items = node if isinstance(node, list) else [node]
         return [_value(shape.member, item) for item in items]  # type: ignore[attr-defined]  # ListShape
     if isinstance(node, dict):
+        if any(not tag.startswith(("@", "#")) for tag in node):
+            raise MalformedXML()  # an element where text was expected
         node = node.get("#text", "")
     return _xml_scalar(shape, "" if node is None else str(node))
 
 
+def _blank(node: Any) -> bool:
+    """No content, or only the whitespace of pretty-printed XML between elements."""
+    return node is None or (isinstance(node, str) and not node.strip())
+
+
 def _structure(shape: StructureShape, node: Any) -> dict[str, Any]:
-    if node is None:
+    if _blank(node):
         node = {}
-    if not isinstance(node, dict):
-        if str(node).strip():
-            raise MalformedXML()
-        node = {}
+    if not isinstance(node, dict) or not _blank(node.get("#text")):
+        raise MalformedXML()  # text where elements were expected
     children = {_local(tag): value for tag, value in node.items() if not tag.startswith(("@", "#"))}
     result: dict[str, Any] = {}
     seen: set[str] = set()
@@ -187,14 +198,14 @@ def _member_value(member: Shape, node: Any) -> Any:
     # a wrapped list: <Wrapper><Item/><Item/></Wrapper>; an empty wrapper is an empty list
     item_shape: Shape = member.member  # type: ignore[attr-defined]  # ListShape
     item_tag = item_shape.serialization.get("name", "member")
-    if not node:
+    if _blank(node):
         return []
-    if not isinstance(node, dict):
+    if not isinstance(node, dict) or not _blank(node.get("#text")):
         raise MalformedXML()
-    extra = [tag for tag in node if _local(tag) != item_tag and not tag.startswith("@")]
+    extra = [tag for tag in node if _local(tag) != item_tag and not tag.startswith(("@", "#"))]
     if extra:
         raise MalformedXML()
-    items = next((v for tag, v in node.items() if _local(tag) == item_tag), [])
+    items: Any = next((v for tag, v in node.items() if _local(tag) == item_tag), [])
     return _value(member, items)
 
 
@@ -210,9 +221,10 @@ def _xml_scalar(shape: Shape, text: str) -> Any:
                 raise MalformedXML()
             return text.strip() == "true"
         if kind == "timestamp":
-            return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
         if kind == "blob":
-            return base64.b64decode(text, validate=True)
+            return base64.b64decode(text.strip(), validate=True)
     except (ValueError, binascii.Error):
         raise MalformedXML() from None
     return text

@@ -145,7 +145,8 @@ def match(request: HttpRequest, domains: tuple[str, ...] = ("localhost",)) -> Ma
         routes = table.get((request.method, kind), ())
     candidates = [route for route in routes if route.fits(request)]
     if not candidates:
-        if not routes:
+        # an object answers every method it has no operation for with 405, as AWS does
+        if not routes or key is not None:
             raise MethodNotAllowed(Method=request.method, ResourceType=_resource_type(bucket, key))
         raise NotImplementedOperation(
             f"pytest-s3emu does not know an S3 operation for {request.method} {request.raw_path} "

@@ -121,6 +121,10 @@ def to_xml(document: dict[str, Any]) -> bytes:
 
 def _structure(shape: Shape, values: dict[str, Any]) -> dict[str, Any]:
     node: dict[str, Any] = {}
+    namespace = shape.serialization.get("xmlNamespace")
+    if namespace and namespace.get("prefix"):
+        # declared on the structure (Grantee: xmlns:xsi for its xsi:type attribute)
+        node["@xmlns:" + namespace["prefix"]] = namespace["uri"]
     for name, member in shape.members.items():  # type: ignore[attr-defined]  # StructureShape
         value = values.get(name)
         if value is None or member.serialization.get("location"):
@@ -128,11 +132,8 @@ def _structure(shape: Shape, values: dict[str, Any]) -> dict[str, Any]:
         wire = member.serialization.get("name", name)
         if member.serialization.get("xmlAttribute"):
             node["@" + wire] = _text(member, value)
-            if member.serialization.get("xmlNamespace"):
-                ns = member.serialization["xmlNamespace"]
-                node["@xmlns:" + ns["prefix"]] = ns["uri"]
         elif member.type_name == "list" and not member.serialization.get("flattened"):
-            item = member.member  # type: ignore[attr-defined]  # ListShape
+            item = member.member  # a ListShape (members come untyped from shape.members)
             items = [_node(item, v) for v in value]
             node[wire] = {item.serialization.get("name", "member"): items} if items else None
         else:

@@ -67,7 +67,8 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
                 raise _unsatisfiable(header, size)
             return max(0, size - suffix), size - 1
         first = int(first_text)
-        last = int(last_text) if last_text else size - 1
+        # an open range ("bytes=10-") ends at the object's end but may still start past it
+        last = int(last_text) if last_text else max(first, size - 1)
     except ValueError:
         return None
     if first < 0 or last < first:

@@ -121,6 +121,15 @@ def test_streaming_matches_one_shot_for_all_algorithms() -> None:
     assert hasher.digest("CRC32") == zlib.crc32(data).to_bytes(4, "big")
     assert hasher.digest("CRC32C") == crc32c.crc32c(data).to_bytes(4, "big")
     assert hasher.digest("crc64nvme") == crc64nvme(data).to_bytes(8, "big")
+    # any bytes-like input, and digests can be taken mid-stream
+    viewed = ChecksumSet(ALGORITHMS)
+    viewed.update(memoryview(data))
+    for alg in ALGORITHMS:
+        assert viewed.b64(alg) == checksum_b64(alg, data)
+    viewed.update(bytearray(b"more"))
+    for alg in ALGORITHMS:
+        assert viewed.b64(alg) == checksum_b64(alg, data + b"more")
+    assert viewed.md5_hex() == hashlib.md5(data + b"more").hexdigest()
 
 
 @pytest.mark.parametrize(

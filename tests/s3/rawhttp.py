@@ -1,0 +1,50 @@
+"""Hand-made HTTP requests to the emulator, for what boto3 cannot send (imported by the S3 tests)."""
+
+from __future__ import annotations
+
+import http.client
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+from pytest_s3emu.server import S3Emulator
+
+XMLNS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+
+
+@dataclass
+class RawResponse:
+    """An answer to a hand-made request: status, lower-cased headers, body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def error(self) -> dict[str, str]:
+        """The children of an ``<Error>`` body, by tag."""
+        root = ElementTree.fromstring(self.body)
+        assert root.tag == "Error"
+        return {child.tag: child.text or "" for child in root}
+
+
+def send(
+    emulator: S3Emulator,
+    method: str,
+    path: str,
+    body: bytes | Iterable[bytes] | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    encode_chunked: bool = False,
+) -> RawResponse:
+    """One unsigned request straight to the emulator over ``http.client`` (the emulator accepts those)."""
+    url = urlsplit(emulator.endpoint_url)
+    assert url.hostname is not None
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {}, encode_chunked=encode_chunked)
+        response = conn.getresponse()
+        data = response.read()
+        return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+    finally:
+        conn.close()
