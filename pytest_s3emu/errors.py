@@ -150,6 +150,18 @@ class InvalidRange(S3Error):
     message = "The requested range is not satisfiable"
 
 
+class InvalidObjectState(S3Error):
+    code = "InvalidObjectState"
+    status = 403
+    message = "The operation is not valid for the object's storage class"
+
+
+class InvalidPartNumber(S3Error):
+    code = "InvalidPartNumber"
+    status = 416
+    message = "The requested partnumber is not satisfiable"
+
+
 class InvalidRequest(S3Error):
     code = "InvalidRequest"
     status = 400

@@ -40,6 +40,6 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 
 # imported for their @operation registrations
-from . import attributes, buckets, copy, deletes, listing, multipart, objects  # noqa: E402, F401
+from . import attributes, buckets, copy, deletes, listing, multipart, objects, tagging  # noqa: E402, F401
 
 __all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "operation"]

@@ -17,10 +17,12 @@ from .objects import (
     DEFAULT_CONTENT_TYPE,
     STORED_HEADERS,
     check_write_conditions,
+    storage_class,
     validate_key,
     validate_metadata,
 )
 from .preconditions import check_read_conditions
+from .tagging import tags_from_header
 
 MAX_COPY_BYTES = 5 * 1024**3
 _SOURCE_RANGE = re.compile(r"^bytes=(\d+)-(\d+)$")
@@ -159,8 +161,8 @@ def copy_object(ctx: Context, params: Params) -> Result:
         etag=f'"{sums.md5_hex()}"',
         checksums={alg: sums.b64(alg) for alg in algorithms},
         checksum_type="FULL_OBJECT" if algorithms else None,
-        storage_class=params.get("StorageClass") or source.storage_class,
-        tags=dict(source.tags) if tag_directive == "COPY" else {},
+        storage_class=storage_class(params),
+        tags=dict(source.tags) if tag_directive == "COPY" else tags_from_header(params.get("Tagging")),
         **attributes,
     )
     with ctx.store.lock:

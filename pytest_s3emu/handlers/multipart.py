@@ -27,9 +27,11 @@ from .objects import (
     STORED_HEADERS,
     check_write_conditions,
     receive,
+    storage_class,
     validate_key,
     validate_metadata,
 )
+from .tagging import tags_from_header
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
@@ -85,7 +87,8 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
         content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
         metadata=metadata,
         headers=headers,
-        storage_class=params.get("StorageClass") or "STANDARD",
+        storage_class=storage_class(params),
+        tags=tags_from_header(params.get("Tagging")),
     )
     upload = Upload(uuid.uuid4().hex, key, template, algorithm, kind)
     with ctx.store.lock:

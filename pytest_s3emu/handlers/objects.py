@@ -8,15 +8,21 @@ from ..blobs import Blob, BlobWriter
 from ..body import RequestBody
 from ..errors import (
     EntityTooLarge,
+    InvalidArgument,
+    InvalidObjectState,
+    InvalidPartNumber,
+    InvalidRequest,
+    InvalidStorageClass,
     KeyTooLongError,
     MetadataTooLarge,
     NoSuchKey,
     PreconditionFailed,
 )
 from ..serializer import STATUS
-from ..store import ObjectVersion
+from ..store import ObjectVersion, Part
 from . import Context, Params, Result, operation
 from .preconditions import check_read_conditions, parse_range
+from .tagging import tags_from_header
 
 MAX_KEY_BYTES = 1024
 MAX_METADATA_BYTES = 2048
@@ -53,6 +59,32 @@ OVERRIDES = {
 def validate_key(key: str) -> None:
     if len(key.encode("utf-8", "surrogateescape")) > MAX_KEY_BYTES:
         raise KeyTooLongError(Size=str(len(key.encode("utf-8", "surrogateescape"))), MaxSizeAllowed="1024")
+
+
+# storage classes a general purpose bucket accepts (the model's enum also has directory bucket,
+# Outposts, Snow and FSx classes, which S3 refuses here)
+STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+        "GLACIER_IR",
+    }
+)
+ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
+
+def storage_class(params: Params, default: str = "STANDARD") -> str:
+    value: str | None = params.get("StorageClass")
+    if value is None:
+        return default
+    if value not in STORAGE_CLASSES:
+        raise InvalidStorageClass(StorageClassRequested=value)
+    return value
 
 
 def validate_metadata(metadata: dict[str, str]) -> None:
@@ -107,7 +139,8 @@ def put_object(ctx: Context, params: Params) -> Result:
         headers=_stored_headers(params, ctx.body),
         checksums=dict(ctx.body.checksums),
         checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
-        storage_class=params.get("StorageClass") or "STANDARD",
+        storage_class=storage_class(params),
+        tags=tags_from_header(params.get("Tagging")),
     )
     try:
         with ctx.store.lock:
@@ -154,20 +187,57 @@ def _object_headers(obj: ObjectVersion, params: Params) -> Result:
     return result
 
 
+def _part_span(params: Params, obj: ObjectVersion) -> tuple[int, int, Part | None]:
+    """(first, last, part) for ?partNumber=N: a ranged read of that part (of a multipart object)."""
+    number: int = params["PartNumber"]
+    if params.get("Range"):
+        raise InvalidRequest("Cannot specify both Range header and partNumber query parameter")
+    if not 1 <= number <= 10000:
+        raise InvalidArgument(
+            "Part number must be an integer between 1 and 10000, inclusive",
+            ArgumentName="partNumber",
+            ArgumentValue=str(number),
+        )
+    if obj.parts is None:
+        if number != 1:
+            raise InvalidPartNumber()
+        return 0, obj.size - 1, None  # a single-part object is its own part 1
+    if number > len(obj.parts):
+        raise InvalidPartNumber()
+    first = sum(part.size for part in obj.parts[: number - 1])
+    part = obj.parts[number - 1]
+    return first, first + part.size - 1, part
+
+
 def _read(ctx: Context, params: Params, with_body: bool) -> Result:
+    part: Part | None = None
     with ctx.store.lock:
         obj = ctx.store.get_object(params["Bucket"], params["Key"])
+        if with_body and obj.storage_class in ARCHIVED:
+            # archived objects must be restored before they can be read (HEAD still works)
+            raise InvalidObjectState(StorageClass=obj.storage_class)
         check_read_conditions(params, obj)
-        span = parse_range(params.get("Range"), obj.size)
-        first, last = span if span is not None else (0, obj.size - 1)
+        if params.get("PartNumber") is not None:
+            first, last, part = _part_span(params, obj)
+            ranged = True
+        else:
+            span = parse_range(params.get("Range"), obj.size)
+            first, last = span if span is not None else (0, obj.size - 1)
+            ranged = span is not None
         # open while the lock is held: a concurrent overwrite may delete the file afterwards
-        body = obj.blob.open_range(first, last) if with_body and obj.size else iter(())
+        body = obj.blob.open_range(first, last) if with_body and last >= first else iter(())
     result = _object_headers(obj, params)
     result["ContentLength"] = last - first + 1
-    if span is not None:
+    if ranged:
         result["ContentRange"] = f"bytes {first}-{last}/{obj.size}"
         result[STATUS] = 206
-    elif params.get("ChecksumMode") == "ENABLED":
+    checksums_wanted = params.get("ChecksumMode") == "ENABLED"
+    if part is not None:
+        # S3 names the part count only on part reads, with the part's own checksums
+        result["PartsCount"] = len(obj.parts or ())
+        if checksums_wanted:
+            result.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
+    elif checksums_wanted and not ranged:
         result.update(_checksum_members(obj))
     if with_body:
         result["Body"] = body
