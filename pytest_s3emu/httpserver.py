@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import unquote_to_bytes
 
-from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException
 from werkzeug import serving
+from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo, WriteableBuffer
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+
+__all__ = ["KeepAliveRequestHandler", "KeepAliveWSGIServer", "MalformedRequestBody", "make_server"]
 
 logger = logging.getLogger(__name__)
 
@@ -248,7 +250,7 @@ class _Response:
         self._bodyless = handler.command == "HEAD" or self.code < 200 or self.code in (204, 304)
         lines = [f"{handler.protocol_version} {self._status}", *self._app_header_lines()]
         if not self._bodyless and self._length is None:
-            if handler.version >= (1, 1) and handler.command != "CONNECT":
+            if handler.http_version >= (1, 1) and handler.command != "CONNECT":
                 self._chunked = True
                 lines.append("Transfer-Encoding: chunked")
             else:
@@ -257,7 +259,7 @@ class _Response:
             handler.close_connection = True
         if handler.close_connection:
             lines.append("Connection: close")
-        elif handler.version < (1, 1):
+        elif handler.http_version < (1, 1):
             lines.append("Connection: keep-alive")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         self.started = True  # only now: a bad status or header still allows a clean 500
@@ -290,7 +292,8 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
 
     server: KeepAliveWSGIServer
     protocol_version = "HTTP/1.1"
-    # keep-alive plus Nagle stalls each small response ~40 ms on the client's delayed ACK
+    # with Nagle on, a response sent in pieces (streamed blocks, headers then a large body)
+    # waits ~40 ms for the client's delayed ACK on a kept-alive connection
     disable_nagle_algorithm = True
     #: unread body bytes worth draining to keep a connection; beyond that closing is cheaper
     max_drain_bytes = 64 * 1024 * 1024
@@ -298,7 +301,7 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
     #: does not answer them with a RST that could destroy the response in flight
     linger_seconds = 2.0
 
-    version: tuple[int, int] = (1, 1)
+    http_version: tuple[int, int] = (1, 1)  # of the current request
     _body: _RequestBody
     _response: _Response | None = None
     _expect_armed = False
@@ -330,8 +333,8 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
         return True
 
     def run_wsgi(self) -> None:
-        self.version = _http_version(self.request_version)
-        if self.version < (1, 0):
+        self.http_version = _http_version(self.request_version)
+        if self.http_version < (1, 0):
             self.close_connection = True  # HTTP/0.9 has no headers to answer with
             return
         self._response, self._continue_sent, self._linger = None, False, False
@@ -380,13 +383,13 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
 
     def _client_wants_close(self) -> bool:
         tokens = _tokens(self.headers.get_all("Connection"))
-        return "close" in tokens or (self.version < (1, 1) and "keep-alive" not in tokens)
+        return "close" in tokens or (self.http_version < (1, 1) and "keep-alive" not in tokens)
 
     def _make_body(self) -> _RequestBody:
         lengths = self.headers.get_all("Content-Length") or []
         codings = _tokens(self.headers.get_all("Transfer-Encoding"))
         expects = (self.headers.get("Expect") or "").strip().lower() == "100-continue"
-        self._expect_armed = expects and self.version >= (1, 1)
+        self._expect_armed = expects and self.http_version >= (1, 1)
         callback = self._send_continue if self._expect_armed else None
         if codings:
             if codings[-1] != "chunked":

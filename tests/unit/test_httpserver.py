@@ -185,9 +185,11 @@ def test_pipelined_requests_in_one_send(client: RawClient) -> None:
         b"GET /echo/1 HTTP/1.1\r\nHost: x\r\n\r\n"
         b"POST /echo/2 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
         b"PUT /ignore HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+        b"POST /werkzeug HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nwzwz"
         b"GET /echo/3?q=1 HTTP/1.1\r\nHost: x\r\n\r\n"
     )
-    first, second, third, fourth = (client.response() for _ in range(4))
+    first, second, third, through_werkzeug, fourth = (client.response() for _ in range(5))
+    assert through_werkzeug.json()["md5"] == hashlib.md5(b"wzwz").hexdigest()
     assert first.json()["path_info"] == "/echo/1"
     assert second.json()["md5"] == hashlib.md5(b"hello").hexdigest()
     assert third.body == b"ignored"
