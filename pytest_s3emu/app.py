@@ -14,7 +14,7 @@ from typing import Any
 
 from . import router
 from .body import RequestBody
-from .errors import InternalError, NotImplementedOperation, S3Error
+from .errors import AccessDenied, InternalError, NotImplementedOperation, S3Error
 from .handlers import HANDLERS, Context
 from .parser import parse
 from .request import HttpRequest, from_environ
@@ -110,12 +110,13 @@ class S3App:
     def _blocked(self, request: HttpRequest, start_response: StartResponse) -> Iterable[bytes]:
         target = request.environ.get("REQUEST_URI", request.raw_path)
         logger.warning("s3emu: blocked a request to %s %s", request.method, target)
-        message = f"{BLOCKED_REASON} ({request.method} {target})".encode()
-        start_response(
-            f"403 {BLOCKED_REASON}",
-            [("Content-Type", "text/plain"), ("Content-Length", str(len(message))), ("Connection", "close")],
-        )
-        return [message]
+        # an S3 <Error> body, so botocore reports "AccessDenied: Blocked by pytest-s3emu ..." rather
+        # than a bare "403 Forbidden"; a CONNECT client only sees the reason in the status line
+        error = AccessDenied(f"{BLOCKED_REASON} ({request.method} {target})")
+        status, headers, body = serialize_error(error, *request_ids(), request.method)
+        _set_content_length(headers, body)
+        start_response(f"{status} {BLOCKED_REASON}", [*headers, ("Connection", "close")])
+        return body
 
 
 def _reason(status: int) -> str:

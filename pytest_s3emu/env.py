@@ -74,7 +74,13 @@ def guard_variables(emulator: S3Emulator) -> dict[str, str]:
     found: dict[str, str] = {}
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         found[name] = found[name.lower()] = endpoint
-    found["NO_PROXY"] = found["no_proxy"] = LOOPBACK
+    # the emulator's own host must bypass the proxy too: with --s3emu-host=127.0.0.2 (or ::1)
+    # a request to the emulator would otherwise come to it as a proxy request, and be refused
+    host = emulator.host
+    bypass = LOOPBACK if host in LOOPBACK.split(",") else f"{LOOPBACK},{host}"
+    if ":" in host:
+        bypass += f",[{host}]"  # botocore and urllib match the bracketed netloc of an IPv6 URL
+    found["NO_PROXY"] = found["no_proxy"] = bypass
     return found
 
 

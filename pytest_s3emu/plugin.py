@@ -5,14 +5,16 @@ Importing this module does no work: the emulator (and botocore) load when a fixt
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.literals import BucketLocationConstraintType
 
     from .server import S3Emulator
 
@@ -41,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    _check_loopback(_option(config, "host"))
     config.addinivalue_line(
         "markers",
         f"{MARKER}: run the test with the S3 emulator active: every boto3/botocore S3 client the "
@@ -51,6 +54,18 @@ def pytest_configure(config: pytest.Config) -> None:
 def _option(config: pytest.Config, name: str) -> str:
     value = config.getoption(f"--s3emu-{name}")
     return str(value) if value is not None else str(config.getini(f"s3emu_{name}"))
+
+
+def _check_loopback(host: str) -> None:
+    # the emulator answers anyone who can reach it, with fake credentials: never bind beyond loopback
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise pytest.UsageError(
+            f"pytest-s3emu: s3emu_host must be a loopback address (127.0.0.1, ::1, localhost), not {host!r}"
+        )
 
 
 def _autouse(config: pytest.Config) -> bool:
@@ -73,7 +88,9 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
 
 
 @pytest.fixture
-def s3emu(s3emu_server: S3Emulator, pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
+def s3emu(
+    s3emu_server: S3Emulator, pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[S3Emulator]:
     """An empty S3 emulator, active for this test.
 
     Every boto3/botocore S3 client created during the test (and any subprocess it starts)
@@ -86,21 +103,24 @@ def s3emu(s3emu_server: S3Emulator, pytestconfig: pytest.Config) -> Iterator[S3E
     from . import env
 
     s3emu_server.reset()
-    guard = bool(pytestconfig.getini("s3emu_guard"))
-    with pytest.MonkeyPatch.context() as patch:
-        env.activate(patch, s3emu_server, guard=guard)
-        yield s3emu_server
+    # the test's own ``monkeypatch``, not a private one: a test that also monkeypatches an AWS
+    # variable records our value as "before", and two MonkeyPatch objects undone in the wrong
+    # order would leave it behind; one object undoes every change in reverse order
+    env.activate(monkeypatch, s3emu_server, guard=bool(pytestconfig.getini("s3emu_guard")))
+    yield s3emu_server
     s3emu_server.check()
 
 
 @pytest.fixture
 def s3(s3emu: S3Emulator) -> S3Client:
-    """A boto3 S3 client on a fresh, empty emulator::
+    """A boto3 S3 client on a fresh, empty emulator, active for this test (like ``s3emu``).
 
-    def test_roundtrip(s3):
-        s3.create_bucket(Bucket="demo")
-        s3.put_object(Bucket="demo", Key="k", Body=b"v")
-        assert s3.get_object(Bucket="demo", Key="k")["Body"].read() == b"v"
+    Its endpoint is the emulator's own, so it works whatever the environment says::
+
+        def test_roundtrip(s3):
+            s3.create_bucket(Bucket="demo")
+            s3.put_object(Bucket="demo", Key="k", Body=b"v")
+            assert s3.get_object(Bucket="demo", Key="k")["Body"].read() == b"v"
     """
     return s3emu.default_client()
 
@@ -109,7 +129,13 @@ def s3(s3emu: S3Emulator) -> S3Client:
 def s3_bucket(s3: S3Client) -> str:
     """The name of a new, empty bucket on the emulator (created with the ``s3`` client)."""
     name = f"s3emu-{uuid.uuid4().hex[:20]}"
-    s3.create_bucket(Bucket=name)
+    region = s3.meta.region_name
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        # S3 refuses a create without LocationConstraint on any other region's endpoint
+        location = cast("BucketLocationConstraintType", region)
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": location})
     return name
 
 

@@ -49,7 +49,8 @@ class S3Emulator:
         """``http://127.0.0.1:<port>``; starts the server if it is not running yet."""
         if self._server is None:
             self.start()
-        return f"http://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal needs brackets
+        return f"http://{host}:{self.port}"
 
     @property
     def log(self) -> list[Call]:
