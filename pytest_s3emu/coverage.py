@@ -1,0 +1,57 @@
+"""Which operations of botocore's S3 model the emulator implements: the table in docs/operations.md.
+
+Regenerate it with ``python -m pytest_s3emu.coverage > docs/operations.md``; a test fails when the
+file and the code disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+
+# Operations deliberately answered with 501 NotImplemented, and why.
+UNSUPPORTED: dict[str, str] = {
+    "CreateSession": "S3 Express One Zone (directory bucket) sessions have no meaning for a general purpose bucket",
+    "ListDirectoryBuckets": "directory buckets (S3 Express One Zone) are not emulated",
+    "WriteGetObjectResponse": "S3 Object Lambda: answers an access point's Lambda function, not a bucket",
+}
+
+
+def rows() -> list[tuple[str, str]]:
+    """(operation, status) for every operation in the model, in the model's order."""
+    from .handlers import HANDLERS
+    from .model import service_model
+
+    found = []
+    for name in sorted(service_model().operation_names):
+        if name in HANDLERS:
+            found.append((name, "implemented"))
+        elif name in UNSUPPORTED:
+            found.append((name, f"501 NotImplemented: {UNSUPPORTED[name]}"))
+        else:
+            found.append((name, "501 NotImplemented (not yet)"))
+    return found
+
+
+def render() -> str:
+    import botocore
+
+    table = rows()
+    done = sum(1 for _, status in table if status == "implemented")
+    lines = [
+        "# S3 operations",
+        "",
+        "Every operation in botocore's S3 service model and what pytest-s3emu does with it.",
+        f"Implemented: {done} of {len(table)}.",
+        "",
+        f"Generated with botocore {botocore.__version__} by `python -m pytest_s3emu.coverage > "
+        "docs/operations.md`; a test checks it is current.",
+        "",
+        "| operation | status |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {status} |" for name, status in table]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
