@@ -10,7 +10,7 @@ import sys
 
 # Operations deliberately answered with 501 NotImplemented, and why.
 UNSUPPORTED: dict[str, str] = {
-    "CreateSession": "S3 Express One Zone (directory bucket) sessions have no meaning for a general purpose bucket",
+    "CreateSession": "S3 Express One Zone sessions mean nothing for a general purpose bucket",
     "ListDirectoryBuckets": "directory buckets (S3 Express One Zone) are not emulated",
     "WriteGetObjectResponse": "S3 Object Lambda: answers an access point's Lambda function, not a bucket",
 }
