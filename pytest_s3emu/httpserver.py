@@ -485,7 +485,7 @@ class KeepAliveWSGIServer(serving.ThreadedWSGIServer):
         # ``fd``: only from here on does "closed" mean this server is closed
         self._closed = False
 
-    def serve_forever(self, poll_interval: float = 0.05) -> None:
+    def serve_forever(self, poll_interval: float = 0.01) -> None:
         # shutdown() waits for the next poll: the 0.5 s default would slow every teardown
         super().serve_forever(poll_interval)
 
