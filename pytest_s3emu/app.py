@@ -15,7 +15,7 @@ from typing import Any
 from . import router
 from .body import RequestBody
 from .errors import AccessDenied, InternalError, NotImplementedOperation, S3Error
-from .handlers import HANDLERS, Context
+from .handlers import HANDLERS, Context, post_object
 from .parser import parse
 from .request import HttpRequest, from_environ
 from .serializer import Body, Headers, request_ids, serialize, serialize_error
@@ -54,7 +54,7 @@ class S3App:
     def reset(self) -> None:
         """Forget every bucket, object, logged call and crash."""
         with self._reset_lock:
-            old, self.store = self.store, Store(self.store.spill_threshold)
+            old, self.store = self.store, self.store.emptied()
             self.log = []
             self.crashes = []
         old.release()
@@ -79,16 +79,25 @@ class S3App:
         request_id, host_id = request_ids()
         name = bucket = key = None
         try:
-            match = router.match(request, self.domains)
-            name, bucket, key = match.operation.name, match.bucket, match.key
-            body = RequestBody(request, match.operation.http_checksum)
-            params = parse(request, match, body)
-            handler = HANDLERS.get(name)
-            if handler is None:
-                logger.warning("s3emu: %s is not implemented", name)
-                raise NotImplementedOperation(f"pytest-s3emu does not implement {name} yet.")
-            context = Context(self.store, request, body, signing_region(request, self.region))
-            status, headers, payload = serialize(match.operation, handler(context, params))
+            form_bucket = post_object.form_bucket(request, self.domains)
+            if form_bucket is not None:
+                # POST Object, the browser form upload: no operation of the model describes it
+                name, bucket = post_object.OPERATION, form_bucket
+                context = Context(
+                    self.store, request, RequestBody(request), signing_region(request, self.region)
+                )
+                status, headers, payload = post_object.post_object(context, form_bucket)
+            else:
+                match = router.match(request, self.domains)
+                name, bucket, key = match.operation.name, match.bucket, match.key
+                body = RequestBody(request, match.operation.http_checksum)
+                params = parse(request, match, body)
+                handler = HANDLERS.get(name)
+                if handler is None:
+                    logger.warning("s3emu: %s is not implemented", name)
+                    raise NotImplementedOperation(f"pytest-s3emu does not implement {name} yet.")
+                context = Context(self.store, request, body, signing_region(request, self.region))
+                status, headers, payload = serialize(match.operation, handler(context, params))
             error_code = None
         except S3Error as error:
             status, headers, payload = serialize_error(error, request_id, host_id, request.method)

@@ -306,3 +306,117 @@ class MissingRequestBodyError(S3Error):
     code = "MissingRequestBodyError"
     status = 400
     message = "Request Body is empty"
+
+
+# --- bucket configurations ----------------------------------------------------------------------
+
+
+class NoSuchCORSConfiguration(S3Error):
+    code = "NoSuchCORSConfiguration"
+    status = 404
+    message = "The CORS configuration does not exist"
+
+
+class NoSuchLifecycleConfiguration(S3Error):
+    code = "NoSuchLifecycleConfiguration"
+    status = 404
+    message = "The lifecycle configuration does not exist"
+
+
+class NoSuchBucketPolicy(S3Error):
+    code = "NoSuchBucketPolicy"
+    status = 404
+    message = "The bucket policy does not exist"
+
+
+class NoSuchWebsiteConfiguration(S3Error):
+    code = "NoSuchWebsiteConfiguration"
+    status = 404
+    message = "The specified bucket does not have a website configuration"
+
+
+class NoSuchTagSet(S3Error):
+    code = "NoSuchTagSet"
+    status = 404
+    message = "The TagSet does not exist"
+
+
+class ServerSideEncryptionConfigurationNotFoundError(S3Error):
+    code = "ServerSideEncryptionConfigurationNotFoundError"
+    status = 404
+    message = "The server side encryption configuration was not found"
+
+
+class ReplicationConfigurationNotFoundError(S3Error):
+    code = "ReplicationConfigurationNotFoundError"
+    status = 404
+    message = "The replication configuration was not found"
+
+
+class NoSuchPublicAccessBlockConfiguration(S3Error):
+    code = "NoSuchPublicAccessBlockConfiguration"
+    status = 404
+    message = "The public access block configuration was not found"
+
+
+class OwnershipControlsNotFoundError(S3Error):
+    code = "OwnershipControlsNotFoundError"
+    status = 404
+    message = "The bucket ownership controls were not found"
+
+
+class NoSuchConfiguration(S3Error):
+    """Analytics, metrics, inventory and intelligent-tiering configurations, by id."""
+
+    code = "NoSuchConfiguration"
+    status = 404
+    message = "The specified configuration does not exist."
+
+
+class MetadataConfigurationNotFound(S3Error):
+    code = "MetadataConfigurationNotFound"
+    status = 404
+    message = "The metadata table configuration does not exist."
+
+
+class MalformedPolicy(S3Error):
+    code = "MalformedPolicy"
+    status = 400
+    message = "Policies must be valid JSON and the first byte must be '{'"
+
+
+class InvalidTargetBucketForLogging(S3Error):
+    code = "InvalidTargetBucketForLogging"
+    status = 400
+    message = "The target bucket for logging does not exist"
+
+
+class CrossLocationLoggingProhibitted(S3Error):
+    # sic: S3 answers with this spelling (its documentation writes "Prohibited")
+    code = "CrossLocationLoggingProhibitted"
+    status = 403
+    message = "Cross S3 location logging not allowed."
+
+
+class IdMismatch(S3Error):
+    code = "IdMismatch"
+    status = 400
+    message = "Document ID does not match the specified configuration ID."
+
+
+class InvalidS3DestinationBucket(S3Error):
+    code = "InvalidS3DestinationBucket"
+    status = 400
+    message = "Invalid bucket ARN."
+
+
+class MalformedPOSTRequest(S3Error):
+    code = "MalformedPOSTRequest"
+    status = 400
+    message = "The body of your POST request is not well-formed multipart/form-data."
+
+
+class MaxPostPreDataLengthExceeded(S3Error):
+    code = "MaxPostPreDataLengthExceeded"
+    status = 400
+    message = "Your POST request fields preceeding the upload file was too large."  # sic, as S3 writes it

@@ -40,6 +40,21 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 
 # imported for their @operation registrations
-from . import attributes, buckets, copy, deletes, listing, multipart, objects, tagging  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    attributes,
+    bucket_config,
+    bucket_config_ids,
+    bucket_destinations,
+    bucket_lifecycle,
+    bucket_metadata,
+    bucket_policy,
+    buckets,
+    copy,
+    deletes,
+    listing,
+    multipart,
+    objects,
+    tagging,
+)
 
 __all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "operation"]
