@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import sys
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote_plus
 
 from ..errors import InvalidArgument
 from ..store import Bucket, ObjectVersion
@@ -28,16 +29,29 @@ class Page:
 
 
 def _next_after(prefix: str) -> str:
-    """The smallest string greater than every string that starts with ``prefix``."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    """The smallest string greater than every string that starts with ``prefix`` ("" if none is)."""
+    while prefix and ord(prefix[-1]) == sys.maxunicode:
+        prefix = prefix[:-1]
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else ""
+
+
+def _is_common_prefix(text: str, prefix: str, delimiter: str) -> bool:
+    """Whether ``text`` is a common prefix this listing returns: the delimiter first occurs at its end."""
+    return (
+        bool(delimiter)
+        and len(text) > len(prefix)
+        and text.startswith(prefix)
+        and text.find(delimiter, len(prefix)) == len(text) - len(delimiter)
+    )
 
 
 def list_page(bucket: Bucket, prefix: str, delimiter: str, after: str, max_keys: int) -> Page:
     """Collect a page; call with the store lock held. ``after`` is exclusive."""
     keys, page = bucket.keys, Page()
-    if delimiter and after.startswith(prefix) and after.endswith(delimiter) and after != prefix:
-        # the previous page ended on a common prefix: resume after every key under it
-        index = bisect.bisect_left(keys, _next_after(after))
+    if _is_common_prefix(after, prefix, delimiter):
+        # the previous page ended on a common prefix (a v1 NextMarker): resume after every key under it
+        following = _next_after(after)
+        index = bisect.bisect_left(keys, following) if following else len(keys)
     else:
         index = bisect.bisect_right(keys, after) if after >= prefix else bisect.bisect_left(keys, prefix)
     count = 0
@@ -46,14 +60,16 @@ def list_page(bucket: Bucket, prefix: str, delimiter: str, after: str, max_keys:
         if not key.startswith(prefix):
             break
         if count == max_keys:
-            page.truncated = True
+            # max-keys=0 asks for nothing, and S3 then says the listing is not truncated
+            page.truncated = max_keys > 0
             break
         cut = key.find(delimiter, len(prefix)) if delimiter else -1
         if cut >= 0:
             common = key[: cut + len(delimiter)]
             page.prefixes.append(common)
             page.last = common
-            index = bisect.bisect_left(keys, _next_after(common), index)
+            following = _next_after(common)
+            index = bisect.bisect_left(keys, following, index) if following else len(keys)
         else:
             page.objects.append(bucket.objects[key])
             page.last = key
@@ -85,8 +101,14 @@ def _encoder(params: Params) -> Any:
             ArgumentName="encoding-type",
             ArgumentValue=encoding,
         )
-    # botocore sends encoding-type=url and URL-decodes these fields of the reply
-    return lambda text: None if text is None else quote(text, safe="/")
+    # botocore sends encoding-type=url and decodes these fields with unquote_plus: S3 encodes like
+    # an HTML form (Java's URLEncoder: space as "+", "*" kept, "~" encoded) but leaves "/" alone
+    return lambda text: None if text is None else url_encode(text)
+
+
+def url_encode(text: str) -> str:
+    """A key, prefix or marker as S3 writes it under encoding-type=url."""
+    return quote_plus(text, safe="/*", errors="surrogateescape").replace("~", "%7E")
 
 
 def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
@@ -97,8 +119,8 @@ def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
         "Size": obj.size,
         "StorageClass": obj.storage_class,
     }
-    if obj.checksums:
-        entry["ChecksumAlgorithm"] = list(obj.checksums)
+    if obj.checksum_algorithms:
+        entry["ChecksumAlgorithm"] = obj.checksum_algorithms
         entry["ChecksumType"] = obj.checksum_type
     if owner:
         entry["Owner"] = OWNER

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from itertools import pairwise
 from typing import Any
 
 from .. import checksums
@@ -20,12 +21,14 @@ from ..errors import (
 )
 from ..store import Bucket, ObjectVersion, Part, Upload
 from . import Context, Params, Result, operation
+from .bucket_config import apply_default_encryption
 from .buckets import OWNER
-from .listing import _encoder
+from .listing import _encoder, _is_common_prefix
 from .objects import (
     DEFAULT_CONTENT_TYPE,
     STORED_HEADERS,
     check_write_conditions,
+    declared_size,
     receive,
     storage_class,
     validate_key,
@@ -77,7 +80,7 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
     validate_metadata(metadata)
     algorithm, kind = _checksum_settings(params)
     headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
-    headers.setdefault("ServerSideEncryption", "AES256")
+    apply_default_encryption(headers, ctx.store.bucket(params["Bucket"]))
     if params.get("ContentEncoding"):
         headers["ContentEncoding"] = params["ContentEncoding"]
     template = ObjectVersion(
@@ -120,8 +123,15 @@ def upload_part(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         upload = _upload(ctx.store.bucket(params["Bucket"]), params)
     if upload.checksum_algorithm:
+        sent = ctx.body.algorithm
+        if sent is not None and sent != upload.checksum_algorithm:
+            # e.g. botocore's default CRC32 on a part of an upload created for SHA256
+            raise InvalidRequest(
+                "Checksum Type mismatch occurred, expected checksum Type: "
+                f"{upload.checksum_algorithm.lower()}, actual checksum Type: {sent.lower()}"
+            )
         ctx.body.want(upload.checksum_algorithm)
-    blob = receive(ctx.body, ctx.store.spill_threshold)
+    blob = receive(ctx.body, ctx.store.writer(declared_size(ctx), upload))
     sums = dict(ctx.body.checksums)
     if upload.checksum_algorithm and upload.checksum_algorithm not in sums:
         sums[upload.checksum_algorithm] = ctx.body.computed(upload.checksum_algorithm)
@@ -149,32 +159,42 @@ def _store_part(ctx: Context, params: Params, part: Part) -> None:
 
 
 def _chosen_parts(upload: Upload, requested: list[dict[str, Any]]) -> list[Part]:
-    if not requested:
+    """The parts a complete request names, checked as S3 does: order, then existence, then sizes."""
+    if not requested or any(item.get("PartNumber") is None for item in requested):
         raise MalformedXML()
-    chosen: list[Part] = []
-    for index, item in enumerate(requested):
-        number = item.get("PartNumber")
-        if number is None:
-            raise MalformedXML()
-        if chosen and number <= chosen[-1].number:
-            raise InvalidPartOrder(UploadId=upload.upload_id)
-        part = upload.parts.get(number)
-        etag = (item.get("ETag") or "").strip().strip('"')
-        if part is None or etag != part.etag.strip('"'):
-            raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
-        for alg, value in part.checksums.items():
-            sent = item.get(f"Checksum{alg}")
-            if sent is not None and sent != value:
-                raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=etag)
-        if index < len(requested) - 1 and part.size < MIN_PART_SIZE:
+    numbers: list[int] = [item["PartNumber"] for item in requested]
+    if any(later <= earlier for earlier, later in pairwise(numbers)):
+        raise InvalidPartOrder(UploadId=upload.upload_id)
+    chosen = [_chosen_part(upload, item) for item in requested]
+    for part in chosen[:-1]:
+        if part.size < MIN_PART_SIZE:
             raise EntityTooSmall(
                 ProposedSize=str(part.size),
                 MinSizeAllowed=str(MIN_PART_SIZE),
-                PartNumber=str(number),
+                PartNumber=str(part.number),
                 ETag=part.etag.strip('"'),
             )
-        chosen.append(part)
     return chosen
+
+
+def _chosen_part(upload: Upload, item: dict[str, Any]) -> Part:
+    number: int = item["PartNumber"]
+    part = upload.parts.get(number)
+    etag = (item.get("ETag") or "").strip().strip('"')
+    if part is None or etag != part.etag.strip('"'):
+        raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=item.get("ETag") or "")
+    algorithm = upload.checksum_algorithm
+    if algorithm and upload.checksum_type == "COMPOSITE" and item.get(f"Checksum{algorithm}") is None:
+        # a composite checksum is made of the part checksums the client vouches for
+        raise InvalidRequest(
+            f"The upload was created using a {algorithm.lower()} checksum. The complete request must "
+            f"include the checksum for each part. It was missing for part {number} in the request."
+        )
+    for alg, value in part.checksums.items():
+        sent = item.get(f"Checksum{alg}")
+        if sent is not None and sent != value:
+            raise InvalidPart(UploadId=upload.upload_id, PartNumber=str(number), ETag=etag)
+    return part
 
 
 def multipart_etag(parts: list[Part]) -> str:
@@ -380,10 +400,13 @@ def list_multipart_uploads(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         ordered = sorted(bucket.uploads.values(), key=lambda u: (u.key, u.initiated, u.upload_id))
+    prefix: str = params.get("Prefix") or ""
+    delimiter: str = params.get("Delimiter") or ""
     ordered = _after_markers(ordered, key_marker, id_marker)
-    uploads, prefixes, last = _upload_page(
-        ordered, params.get("Prefix") or "", params.get("Delimiter") or "", limit
-    )
+    if _is_common_prefix(key_marker, prefix, delimiter):
+        # the previous page ended on this common prefix (its NextKeyMarker): skip every key under it
+        ordered = [u for u in ordered if not u.key.startswith(key_marker)]
+    uploads, prefixes, last = _upload_page(ordered, prefix, delimiter, limit)
     result: Result = {
         "Bucket": params["Bucket"],
         "KeyMarker": encode(key_marker),

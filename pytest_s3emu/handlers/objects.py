@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..blobs import Blob, BlobWriter
+from ..blobs import Blob, BlobWriter, Reader
 from ..body import RequestBody
 from ..errors import (
     EntityTooLarge,
@@ -19,8 +19,9 @@ from ..errors import (
     PreconditionFailed,
 )
 from ..serializer import STATUS
-from ..store import ObjectVersion, Part
+from ..store import Bucket, ObjectVersion, Part
 from . import Context, Params, Result, operation
+from .bucket_config import apply_default_encryption
 from .preconditions import check_read_conditions, parse_range
 from .tagging import tags_from_header
 
@@ -94,9 +95,15 @@ def validate_metadata(metadata: dict[str, str]) -> None:
         raise MetadataTooLarge(Size=str(size), MaxSizeAllowed=str(MAX_METADATA_BYTES))
 
 
-def receive(body: RequestBody, spill_threshold: int) -> Blob:
+def declared_size(ctx: Context) -> int | None:
+    """The body size the request announces (decoded size for aws-chunked), if it does."""
+    name = "x-amz-decoded-content-length" if ctx.body.aws_chunked else "content-length"
+    value = ctx.request.headers.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def receive(body: RequestBody, writer: BlobWriter) -> Blob:
     """Stream the request body into a blob; nothing is kept when a check fails at the end."""
-    writer = BlobWriter(spill_threshold)
     try:
         for block in body.chunks():
             writer.write(block)
@@ -129,14 +136,14 @@ def put_object(ctx: Context, params: Params) -> Result:
     metadata: dict[str, str] = params.get("Metadata") or {}
     validate_metadata(metadata)
     ctx.store.bucket(bucket)
-    blob = receive(ctx.body, ctx.store.spill_threshold)
+    blob = receive(ctx.body, ctx.store.writer(declared_size(ctx)))
     obj = ObjectVersion(
         key=key,
         blob=blob,
         etag=f'"{ctx.body.md5_hex}"',
         content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
         metadata=metadata,
-        headers=_stored_headers(params, ctx.body),
+        headers=_stored_headers(params, ctx.body, ctx.store.bucket(bucket)),
         checksums=dict(ctx.body.checksums),
         checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
         storage_class=storage_class(params),
@@ -150,20 +157,22 @@ def put_object(ctx: Context, params: Params) -> Result:
         blob.release()
         raise
     result: Result = {"ETag": obj.etag, "ServerSideEncryption": obj.headers["ServerSideEncryption"]}
+    result.update({k: obj.headers[k] for k in ("SSEKMSKeyId", "BucketKeyEnabled") if k in obj.headers})
     result.update(_checksum_members(obj))
     return result
 
 
-def _stored_headers(params: Params, body: RequestBody) -> dict[str, Any]:
+def _stored_headers(params: Params, body: RequestBody, bucket: Bucket) -> dict[str, Any]:
     headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
-    headers.setdefault("ServerSideEncryption", "AES256")  # S3 encrypts every new object (SSE-S3)
+    apply_default_encryption(headers, bucket)  # S3 encrypts every new object (SSE-S3 unless set)
     if body.content_encoding:
         headers["ContentEncoding"] = body.content_encoding
     return headers
 
 
-def _checksum_members(obj: ObjectVersion) -> Result:
-    members: Result = {f"Checksum{alg}": value for alg, value in obj.checksums.items()}
+def _checksum_members(obj: ObjectVersion, sums: dict[str, str] | None = None) -> Result:
+    known = obj.checksums if sums is None else sums
+    members: Result = {f"Checksum{alg}": value for alg, value in known.items()}
     if members and obj.checksum_type:
         members["ChecksumType"] = obj.checksum_type
     return members
@@ -211,6 +220,7 @@ def _part_span(params: Params, obj: ObjectVersion) -> tuple[int, int, Part | Non
 
 def _read(ctx: Context, params: Params, with_body: bool) -> Result:
     part: Part | None = None
+    checksums_wanted = params.get("ChecksumMode") == "ENABLED"
     with ctx.store.lock:
         obj = ctx.store.get_object(params["Bucket"], params["Key"])
         if with_body and obj.storage_class in ARCHIVED:
@@ -225,20 +235,25 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
             first, last = span if span is not None else (0, obj.size - 1)
             ranged = span is not None
         # open while the lock is held: a concurrent overwrite may delete the file afterwards
-        body = obj.blob.open_range(first, last) if with_body and last >= first else iter(())
+        body = obj.blob.open_range(first, last) if with_body and last >= first else Reader(iter(()))
+        whole = checksums_wanted and part is None and not ranged
+        sums = obj.checksums_source() if whole else None
     result = _object_headers(obj, params)
     result["ContentLength"] = last - first + 1
     if ranged:
         result["ContentRange"] = f"bytes {first}-{last}/{obj.size}"
         result[STATUS] = 206
-    checksums_wanted = params.get("ChecksumMode") == "ENABLED"
     if part is not None:
         # S3 names the part count only on part reads, with the part's own checksums
         result["PartsCount"] = len(obj.parts or ())
         if checksums_wanted:
             result.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
-    elif checksums_wanted and not ranged:
-        result.update(_checksum_members(obj))
+    elif sums is not None:
+        try:
+            result.update(_checksum_members(obj, sums()))  # S3's default CRC64NVME is computed here
+        except BaseException:
+            body.close()
+            raise
     if with_body:
         result["Body"] = body
     return result

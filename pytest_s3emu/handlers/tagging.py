@@ -36,12 +36,16 @@ def tags_from_header(value: str | None) -> dict[str, str]:
     try:
         pairs = parse_qsl(value, keep_blank_values=True, strict_parsing=True)
     except ValueError:
+        pairs = []
+    names = [name for name, _ in pairs]
+    if not pairs or len(set(names)) != len(names):
+        # the header's own error: a duplicate name here is not the InvalidTag of PutObjectTagging
         raise InvalidArgument(
             "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters "
             "without tag name duplicates.",
             ArgumentName="x-amz-tagging",
             ArgumentValue=value,
-        ) from None
+        )
     return validate_tags(pairs)
 
 
