@@ -1,0 +1,66 @@
+"""The AWS CLI v1 (``awscli`` on PyPI, which bundles its own botocore) in a subprocess.
+
+The subprocess inherits the test's environment: AWS_ENDPOINT_URL_S3 and the fake credentials take
+it to the emulator with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from client_support import MIB, keys, stored
+
+pytest.importorskip("awscli")
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+
+def aws(*args: str) -> str:
+    """Run ``aws ARGS...`` with this interpreter; its standard output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "awscli", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _crc32(data: bytes) -> bytes:
+    return zlib.crc32(data).to_bytes(4, "big")
+
+
+def test_s3_commands(s3: S3Client, bucket_name: str, tmp_path: Path) -> None:
+    up, down = tmp_path / "up", tmp_path / "down"
+    up.mkdir()
+    (up / "small.txt").write_bytes(b"hello")
+    data = os.urandom(9 * MIB)  # above the CLI's 8 MiB multipart threshold
+    (up / "big.bin").write_bytes(data)
+    aws("s3", "mb", f"s3://{bucket_name}")
+    aws("s3", "cp", str(up), f"s3://{bucket_name}/up/", "--recursive")
+    assert keys(s3, bucket_name) == ["up/big.bin", "up/small.txt"]
+    assert stored(s3, bucket_name, "up/small.txt") == b"hello"
+    assert stored(s3, bucket_name, "up/big.bin") == data
+    # the CLI uploads parts with CRC32 for an upload created with CRC32: a composite checksum
+    parts = s3.get_object_attributes(Bucket=bucket_name, Key="up/big.bin", ObjectAttributes=["ObjectParts"])
+    sizes = [part["Size"] for part in parts["ObjectParts"]["Parts"]]
+    assert len(sizes) == 2 and sum(sizes) == len(data)
+    digest = _crc32(_crc32(data[: sizes[0]]) + _crc32(data[sizes[0] :]))
+    head = s3.head_object(Bucket=bucket_name, Key="up/big.bin", ChecksumMode="ENABLED")
+    assert (head.get("ChecksumCRC32"), head.get("ChecksumType")) == (
+        f"{base64.b64encode(digest).decode()}-2",
+        "COMPOSITE",
+    )
+    listing = aws("s3", "ls", f"s3://{bucket_name}/up/")
+    assert "small.txt" in listing and str(len(data)) in listing
+    aws("s3", "cp", f"s3://{bucket_name}/up/", str(down), "--recursive")
+    assert (down / "big.bin").read_bytes() == data
+    assert (down / "small.txt").read_bytes() == b"hello"
+    aws("s3", "rb", f"s3://{bucket_name}", "--force")
+    assert bucket_name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
