@@ -21,10 +21,18 @@ def rows() -> list[tuple[str, str]]:
     from .handlers import HANDLERS
     from .model import service_model
 
+    model = service_model()
+    wire = {name: _wire(model.operation_model(name).http) for name in model.operation_names}
+    twins = {shape: name for name, shape in wire.items() if name in HANDLERS}
     found = []
-    for name in sorted(service_model().operation_names):
+    for name in sorted(model.operation_names):
+        twin = twins.get(wire[name])
         if name in HANDLERS:
             found.append((name, "implemented"))
+        elif twin is not None and model.operation_model(name).deprecated:
+            found.append(
+                (name, f"implemented: routed to {twin}, its non-deprecated twin with the same request line")
+            )
         elif name in UNSUPPORTED:
             found.append((name, f"501 NotImplemented: {UNSUPPORTED[name]}"))
         else:
@@ -32,11 +40,15 @@ def rows() -> list[tuple[str, str]]:
     return found
 
 
+def _wire(http: dict[str, str]) -> tuple[str, str]:
+    return http["method"], http["requestUri"]
+
+
 def render() -> str:
     import botocore
 
     table = rows()
-    done = sum(1 for _, status in table if status == "implemented")
+    done = sum(1 for _, status in table if status.startswith("implemented"))
     lines = [
         "# S3 operations",
         "",

@@ -420,3 +420,9 @@ class MaxPostPreDataLengthExceeded(S3Error):
     code = "MaxPostPreDataLengthExceeded"
     status = 400
     message = "Your POST request fields preceeding the upload file was too large."  # sic, as S3 writes it
+
+
+class InvalidBucketState(S3Error):
+    code = "InvalidBucketState"
+    status = 409
+    message = "The request is not valid with the current state of the bucket."

@@ -1,160 +1,44 @@
-"""The pure-Python store: buckets and objects under one lock. No HTTP, no botocore."""
+"""The pure-Python store: buckets and their object versions under one lock. No HTTP, no botocore."""
 
 from __future__ import annotations
 
-import base64
 import bisect
 import threading
-from collections.abc import Callable, Iterator
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from .blobs import DEFAULT_SPILL_THRESHOLD, Blob, BlobWriter, MemoryBlob, Reader
-from .checksums import ChecksumSet, combine_parts
-from .errors import BucketAlreadyOwnedByYou, BucketNotEmpty, NoSuchBucket, NoSuchKey
+from .blobs import DEFAULT_SPILL_THRESHOLD, Blob, BlobWriter, MemoryBlob
+from .errors import (
+    BucketAlreadyOwnedByYou,
+    BucketNotEmpty,
+    InvalidArgument,
+    MethodNotAllowed,
+    NoSuchBucket,
+    NoSuchKey,
+    NoSuchVersion,
+)
+from .records import DEFAULT_CHECKSUM, DefaultChecksum, ObjectVersion, Part, Upload, now
 
-# S3 gives every object uploaded without a checksum a full-object CRC64NVME one
-DEFAULT_CHECKSUM = "CRC64NVME"
-
-
-def now() -> datetime:
-    """The current time at S3's precision for Last-Modified (whole seconds)."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
-
-
-@dataclass(slots=True)
-class Part:
-    """An uploaded part; completed objects keep them for partNumber reads and attributes."""
-
-    number: int
-    blob: Blob
-    etag: str
-    checksums: dict[str, str] = field(default_factory=dict)
-    last_modified: datetime = field(default_factory=now)
-
-    @property
-    def size(self) -> int:
-        return self.blob.size
-
-
-@dataclass(slots=True)
-class ObjectVersion:
-    """One stored object. ``headers`` holds the HTTP metadata keyed by model member names."""
-
-    key: str
-    blob: Blob
-    etag: str
-    last_modified: datetime = field(default_factory=now)
-    content_type: str = "binary/octet-stream"
-    metadata: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, Any] = field(default_factory=dict)
-    checksums: dict[str, str] = field(default_factory=dict)
-    checksum_type: str | None = None
-    storage_class: str = "STANDARD"
-    version_id: str | None = None
-    tags: dict[str, str] = field(default_factory=dict)
-    parts: list[Part] | None = None  # set for objects made by a multipart upload
-    # S3's CRC64NVME for an object stored without a checksum: computed on first demand
-    default_checksum: DefaultChecksum | None = field(default=None, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if not self.checksums:
-            self.default_checksum = DefaultChecksum()
-            self.checksum_type = "FULL_OBJECT"
-
-    @property
-    def size(self) -> int:
-        return self.blob.size
-
-    @property
-    def checksum_algorithms(self) -> list[str]:
-        """The algorithms listings name (S3's default one before it is computed too)."""
-        return [DEFAULT_CHECKSUM] if self.default_checksum is not None else list(self.checksums)
-
-    def checksums_source(self) -> Callable[[], dict[str, str]]:
-        """Call with the store lock held: a function giving every checksum of the object.
-
-        The first caller of that function computes S3's default checksum outside the lock (pure-Python
-        CRC-64 runs ~120 MB/s), from a reader opened now, while the body certainly exists.
-        """
-        default = self.default_checksum
-        if default is None:
-            known = dict(self.checksums)
-            return lambda: known
-        if default.value is not None or _combinable(self.parts):
-            return lambda: {DEFAULT_CHECKSUM: default.compute(self.parts, None)}
-        reader = self.blob.open_range(0, self.size - 1)
-        return lambda: {DEFAULT_CHECKSUM: default.compute(None, reader)}
-
-
-def _combinable(parts: list[Part] | None) -> bool:
-    return bool(parts) and all(DEFAULT_CHECKSUM in part.checksums for part in parts or ())
-
-
-class DefaultChecksum:
-    """S3's CRC64NVME of one object, worked out once (concurrent callers wait for the first)."""
-
-    __slots__ = ("_lock", "value")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.value: str | None = None
-
-    def compute(self, parts: list[Part] | None, reader: Reader | None) -> str:
-        try:
-            with self._lock:
-                if self.value is None:
-                    self.value = _crc64nvme(parts, reader)
-                return self.value
-        finally:
-            if reader is not None:
-                reader.close()
-
-
-def _crc64nvme(parts: list[Part] | None, reader: Reader | None) -> str:
-    if reader is None:
-        # a multipart upload whose parts all carry CRC64NVME: combine them, no data to read
-        assert parts is not None
-        found = [(base64.b64decode(part.checksums[DEFAULT_CHECKSUM]), part.size) for part in parts]
-        return base64.b64encode(combine_parts(DEFAULT_CHECKSUM, found)).decode()
-    hasher = ChecksumSet([DEFAULT_CHECKSUM], md5=False)
-    for block in reader:
-        hasher.update(block)
-    return hasher.b64(DEFAULT_CHECKSUM)
-
-
-@dataclass(slots=True)
-class Upload:
-    """A multipart upload in progress: the object-to-be's attributes and its parts so far."""
-
-    upload_id: str
-    key: str
-    template: ObjectVersion  # attributes given at CreateMultipartUpload; blob unused
-    checksum_algorithm: str | None = None
-    checksum_type: str | None = None
-    initiated: datetime = field(default_factory=now)
-    parts: dict[int, Part] = field(default_factory=dict)
-    reserved: int = 0  # memory promised to parts still arriving (see Store.writer)
-
-    def release(self) -> None:
-        for part in self.parts.values():
-            part.blob.release()
-
-    def memory(self) -> int:
-        """Bytes of this upload in memory: parts kept there and parts on their way."""
-        return self.reserved + sum(p.size for p in self.parts.values() if isinstance(p.blob, MemoryBlob))
+__all__ = ["DEFAULT_CHECKSUM", "Bucket", "DefaultChecksum", "ObjectVersion", "Part", "Store", "Upload", "now"]
 
 
 @dataclass(slots=True)
 class Bucket:
-    """A bucket; ``keys`` is kept sorted (UTF-8 binary order is code point order) for listings."""
+    """A bucket. ``history`` holds every version of a key, newest first, delete markers included;
+    ``objects`` the current object of each key whose newest version is not a delete marker.
+    ``keys`` and ``history_keys`` are kept sorted (UTF-8 binary order is code point order) so that
+    listings bisect instead of sorting per request."""
 
     name: str
     region: str
     created: datetime = field(default_factory=now)
     objects: dict[str, ObjectVersion] = field(default_factory=dict)
     keys: list[str] = field(default_factory=list)
+    history: dict[str, list[ObjectVersion]] = field(default_factory=dict)
+    history_keys: list[str] = field(default_factory=list)
     uploads: dict[str, Upload] = field(default_factory=dict)
     versioning: str | None = None  # None (never enabled), "Enabled" or "Suspended"
     # bucket configurations by name (handlers/bucket_config.py): a missing name means AWS's
@@ -165,6 +49,26 @@ class Bucket:
         """Keys in order from ``start``; bisect instead of sorting per request."""
         index = (bisect.bisect_left if inclusive else bisect.bisect_right)(self.keys, start)
         return iter(self.keys[index:])
+
+    def version_header(self, obj: ObjectVersion) -> str | None:
+        """x-amz-version-id for ``obj``: only buckets that have had versioning name versions."""
+        return obj.version_label if self.versioning is not None else None
+
+
+def new_version_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _sorted_add(keys: list[str], key: str) -> None:
+    index = bisect.bisect_left(keys, key)
+    if index == len(keys) or keys[index] != key:
+        keys.insert(index, key)
+
+
+def _sorted_remove(keys: list[str], key: str) -> None:
+    index = bisect.bisect_left(keys, key)
+    if index < len(keys) and keys[index] == key:
+        del keys[index]
 
 
 class Store:
@@ -219,7 +123,8 @@ class Store:
     def delete_bucket(self, name: str) -> None:
         with self.lock:
             bucket = self.bucket(name)
-            if bucket.objects:
+            # versions and delete markers keep a bucket alive too
+            if bucket.history:
                 raise BucketNotEmpty(BucketName=name)
             # unfinished multipart uploads do not keep a bucket alive; they go with it
             for upload in bucket.uploads.values():
@@ -230,40 +135,135 @@ class Store:
         with self.lock:
             return sorted(self.buckets.values(), key=lambda bucket: bucket.name)
 
-    def put_object(self, bucket_name: str, obj: ObjectVersion) -> ObjectVersion | None:
-        """Store ``obj``, replacing (and releasing) what was there."""
+    def put_object(self, bucket_name: str, obj: ObjectVersion) -> ObjectVersion:
+        """Store ``obj`` as the newest version of its key, as the bucket's versioning says:
+        a new version id while Enabled; otherwise the null version, replacing the old one."""
         with self.lock:
             bucket = self.bucket(bucket_name)
-            old = bucket.objects.get(obj.key)
-            bucket.objects[obj.key] = obj
-            if old is None:
-                bisect.insort(bucket.keys, obj.key)
-            else:
-                old.blob.release()
-            return old
-
-    def get_object(self, bucket_name: str, key: str) -> ObjectVersion:
-        with self.lock:
-            try:
-                return self.bucket(bucket_name).objects[key]
-            except KeyError:
-                raise NoSuchKey(Key=key) from None
-
-    def delete_object(self, bucket_name: str, key: str) -> ObjectVersion | None:
-        with self.lock:
-            bucket = self.bucket(bucket_name)
-            obj = bucket.objects.pop(key, None)
-            if obj is not None:
-                del bucket.keys[bisect.bisect_left(bucket.keys, key)]
-                obj.blob.release()
+            obj.version_id = new_version_id() if bucket.versioning == "Enabled" else None
+            self._add_version(bucket, obj)
             return obj
+
+    def _add_version(self, bucket: Bucket, obj: ObjectVersion) -> None:
+        versions = bucket.history.get(obj.key)
+        if versions is None:
+            bucket.history[obj.key] = [obj]
+            _sorted_add(bucket.history_keys, obj.key)
+        else:
+            if obj.version_id is None:
+                self._drop_null_version(versions)
+            versions.insert(0, obj)
+        self._refresh(bucket, obj.key)
+
+    @staticmethod
+    def _drop_null_version(versions: list[ObjectVersion]) -> None:
+        for index, version in enumerate(versions):
+            if version.version_id is None:
+                del versions[index]
+                version.blob.release()
+                return
+
+    @staticmethod
+    def _refresh(bucket: Bucket, key: str) -> None:
+        """Bring ``objects``, ``keys`` and ``history_keys`` in line with ``history[key]``."""
+        versions = bucket.history.get(key)
+        if not versions:
+            bucket.history.pop(key, None)
+            _sorted_remove(bucket.history_keys, key)
+        newest = versions[0] if versions else None
+        if newest is not None and not newest.delete_marker:
+            if key not in bucket.objects:
+                _sorted_add(bucket.keys, key)
+            bucket.objects[key] = newest
+        elif bucket.objects.pop(key, None) is not None:
+            _sorted_remove(bucket.keys, key)
+
+    def get_object(self, bucket_name: str, key: str, version_id: str | None = None) -> ObjectVersion:
+        """The current object, or the version ``version_id`` ("null" for the null version).
+
+        S3's answers: NoSuchKey (with x-amz-delete-marker when the newest version is a delete
+        marker), NoSuchVersion, and 405 MethodNotAllowed for a delete marker's own version id.
+        """
+        with self.lock:
+            bucket = self.bucket(bucket_name)
+            if version_id is None:
+                found = bucket.objects.get(key)
+                if found is None:
+                    raise _no_such_key(bucket, key)
+                return found
+            version = self.find_version(bucket, key, version_id)
+            if version.delete_marker:
+                raise _delete_marker_not_allowed(bucket, version)
+            return version
+
+    def find_version(self, bucket: Bucket, key: str, version_id: str) -> ObjectVersion:
+        wanted = None if version_id == "null" else version_id
+        for version in bucket.history.get(key, ()):
+            if version.version_id == wanted:
+                return version
+        if wanted is not None and not _well_formed(wanted):
+            raise InvalidArgument(
+                "Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id
+            )
+        raise NoSuchVersion(Key=key, VersionId=version_id)
+
+    def delete_object(
+        self, bucket_name: str, key: str, version_id: str | None = None
+    ) -> ObjectVersion | None:
+        """Delete as S3 does; returns the version removed or the delete marker created, if any.
+
+        Without a version id: unversioned buckets remove the object, versioned ones add a delete
+        marker (the null one while Suspended). With one: that version goes for good.
+        """
+        with self.lock:
+            bucket = self.bucket(bucket_name)
+            if version_id is not None:
+                return self._delete_version(bucket, key, version_id)
+            if bucket.versioning is None:
+                return self._delete_version(bucket, key, "null")
+            marker = ObjectVersion(key=key, blob=MemoryBlob(b""), etag="", delete_marker=True)
+            marker.version_id = new_version_id() if bucket.versioning == "Enabled" else None
+            self._add_version(bucket, marker)
+            return marker
+
+    def _delete_version(self, bucket: Bucket, key: str, version_id: str) -> ObjectVersion | None:
+        try:
+            version = self.find_version(bucket, key, version_id)
+        except NoSuchVersion:
+            return None  # deleting what is not there succeeds, as on S3
+        bucket.history[key].remove(version)
+        version.blob.release()
+        self._refresh(bucket, key)
+        return version
 
     def release(self) -> None:
         """Free every body (temporary files); the store is not used afterwards."""
         with self.lock:
             for bucket in self.buckets.values():
-                for obj in bucket.objects.values():
-                    obj.blob.release()
+                for versions in bucket.history.values():
+                    for version in versions:
+                        version.blob.release()
                 for upload in bucket.uploads.values():
                     upload.release()
             self.buckets.clear()
+
+
+def _well_formed(version_id: str) -> bool:
+    return len(version_id) == 32 and all(c in "0123456789abcdef" for c in version_id)
+
+
+def _no_such_key(bucket: Bucket, key: str) -> NoSuchKey:
+    error = NoSuchKey(Key=key)
+    versions = bucket.history.get(key)
+    if versions and versions[0].delete_marker:
+        error.headers["x-amz-delete-marker"] = "true"
+        error.headers["x-amz-version-id"] = versions[0].version_label
+    return error
+
+
+def _delete_marker_not_allowed(bucket: Bucket, marker: ObjectVersion) -> MethodNotAllowed:
+    error = MethodNotAllowed(Method="GET", ResourceType="DeleteMarker")
+    error.headers.update(
+        {"x-amz-delete-marker": "true", "x-amz-version-id": marker.version_label, "Allow": "DELETE"}
+    )
+    return error

@@ -55,6 +55,7 @@ from . import (  # noqa: E402, F401
     multipart,
     objects,
     tagging,
+    versioning,
 )
 
 __all__ = ["HANDLERS", "Context", "Handler", "Params", "Result", "operation"]

@@ -58,7 +58,8 @@ def _parts(obj: ObjectVersion, params: Params) -> dict[str, Any] | None:
 def get_object_attributes(ctx: Context, params: Params) -> Result:
     wanted = _requested(params)
     with ctx.store.lock:
-        obj = ctx.store.get_object(params["Bucket"], params["Key"])
+        obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
+        version = ctx.store.bucket(params["Bucket"]).version_header(obj)
         sums = obj.checksums_source() if "Checksum" in wanted else dict
     values: dict[str, Any] = {
         # the ETag comes unquoted in this document, unlike in headers and listings
@@ -70,5 +71,5 @@ def get_object_attributes(ctx: Context, params: Params) -> Result:
     }
     result: Result = {name: values[name] for name in wanted}
     result["LastModified"] = obj.last_modified
-    result["VersionId"] = obj.version_id
+    result["VersionId"] = version
     return result

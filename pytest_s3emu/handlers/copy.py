@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from .. import checksums
 from ..blobs import Blob, BlobWriter, MemoryBlob
-from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidRequest, NoSuchVersion
+from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidRequest
 from ..store import ObjectVersion, Part, now
 from . import Context, Params, Result, operation
 from .bucket_config import apply_default_encryption
@@ -71,15 +71,19 @@ def parse_copy_source(value: str) -> tuple[str, str, str | None]:
 
 
 def _source(ctx: Context, params: Params) -> tuple[ObjectVersion, str | None]:
+    """The source version (call with the store lock held) and the version id it was named by."""
     bucket, key, version = parse_copy_source(params["CopySource"])
-    source = ctx.store.get_object(bucket, key)
-    if version is not None and version != (source.version_id or "null"):
-        raise NoSuchVersion(Key=key, VersionId=version)
+    source = ctx.store.get_object(bucket, key, version)
     check_read_conditions(params, source, prefix="CopySource")
     if source.storage_class in ARCHIVED:
         # like a GET: an archived object must be restored before it can be copied
         raise InvalidObjectState(StorageClass=source.storage_class)
     return source, version
+
+
+def _source_version(ctx: Context, params: Params, source: ObjectVersion) -> str | None:
+    bucket = ctx.store.buckets.get(parse_copy_source(params["CopySource"])[0])
+    return bucket.version_header(source) if bucket is not None else None
 
 
 def open_copy(blob: Blob, first: int, last: int) -> Blob | Iterator[bytes]:
@@ -187,7 +191,8 @@ def copy_object(ctx: Context, params: Params) -> Result:
         **attributes,
     )
     with ctx.store.lock:
-        check_write_conditions(params, ctx.store.bucket(params["Bucket"]).objects.get(params["Key"]))
+        destination = ctx.store.bucket(params["Bucket"])
+        check_write_conditions(params, destination.objects.get(params["Key"]))
         ctx.store.put_object(params["Bucket"], target)
     copy_result: dict[str, Any] = {"ETag": target.etag, "LastModified": target.last_modified}
     copy_result.update({f"Checksum{alg}": value for alg, value in target.checksums.items()})
@@ -195,7 +200,8 @@ def copy_object(ctx: Context, params: Params) -> Result:
         copy_result["ChecksumType"] = target.checksum_type
     return {
         "CopyObjectResult": copy_result,
-        "CopySourceVersionId": source.version_id,
+        "CopySourceVersionId": _source_version(ctx, params, source),
+        "VersionId": destination.version_header(target),
         "ServerSideEncryption": target.headers.get("ServerSideEncryption"),
     }
 
@@ -241,6 +247,6 @@ def upload_part_copy(ctx: Context, params: Params) -> Result:
     result.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
     return {
         "CopyPartResult": result,
-        "CopySourceVersionId": source.version_id,
+        "CopySourceVersionId": _source_version(ctx, params, source),
         "ServerSideEncryption": upload.template.headers.get("ServerSideEncryption"),
     }

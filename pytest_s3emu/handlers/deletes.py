@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import MalformedXML, S3Error
+from ..store import Bucket, ObjectVersion
 from . import Context, Params, Result, operation
 from .objects import validate_key
 
@@ -21,21 +22,32 @@ def delete_objects(ctx: Context, params: Params) -> Result:
     quiet = bool(request.get("Quiet"))
     deleted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    bucket = params["Bucket"]
-    ctx.store.bucket(bucket)
+    bucket = ctx.store.bucket(params["Bucket"])
     for target in targets:
         key: str = target["Key"]
+        version_id: str | None = target.get("VersionId")
         try:
             validate_key(key)
-            ctx.store.delete_object(bucket, key)
+            outcome = ctx.store.delete_object(bucket.name, key, version_id)
         except S3Error as error:
-            errors.append(
-                {"Key": key, "VersionId": target.get("VersionId"), "Code": error.code, "Message": error.text}
-            )
+            errors.append({"Key": key, "VersionId": version_id, "Code": error.code, "Message": error.text})
             continue
         if not quiet:
-            entry: dict[str, Any] = {"Key": key}
-            if target.get("VersionId") is not None:
-                entry["VersionId"] = target["VersionId"]
-            deleted.append(entry)
+            deleted.append(_deleted_entry(bucket, key, version_id, outcome))
     return {"Deleted": deleted or None, "Errors": errors or None}
+
+
+def _deleted_entry(
+    bucket: Bucket, key: str, version_id: str | None, outcome: ObjectVersion | None
+) -> dict[str, Any]:
+    entry: dict[str, Any] = {"Key": key}
+    if version_id is not None:
+        entry["VersionId"] = version_id
+        if outcome is not None and outcome.delete_marker:
+            entry["DeleteMarker"] = True
+            entry["DeleteMarkerVersionId"] = outcome.version_label
+    elif outcome is not None and outcome.delete_marker:
+        # S3 names the delete marker it created
+        entry["DeleteMarker"] = True
+        entry["DeleteMarkerVersionId"] = outcome.version_label
+    return entry

@@ -277,6 +277,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
         "Key": upload.key,
         "ETag": obj.etag,
         "ServerSideEncryption": obj.headers["ServerSideEncryption"],
+        "VersionId": bucket.version_header(obj),
     }
     result.update({f"Checksum{alg}": value for alg, value in sums.items()})
     if sums:

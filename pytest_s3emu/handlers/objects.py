@@ -151,12 +151,17 @@ def put_object(ctx: Context, params: Params) -> Result:
     )
     try:
         with ctx.store.lock:
-            check_write_conditions(params, ctx.store.bucket(bucket).objects.get(key))
+            target = ctx.store.bucket(bucket)
+            check_write_conditions(params, target.objects.get(key))
             ctx.store.put_object(bucket, obj)
     except BaseException:
         blob.release()
         raise
-    result: Result = {"ETag": obj.etag, "ServerSideEncryption": obj.headers["ServerSideEncryption"]}
+    result: Result = {
+        "ETag": obj.etag,
+        "ServerSideEncryption": obj.headers["ServerSideEncryption"],
+        "VersionId": target.version_header(obj),
+    }
     result.update({k: obj.headers[k] for k in ("SSEKMSKeyId", "BucketKeyEnabled") if k in obj.headers})
     result.update(_checksum_members(obj))
     return result
@@ -222,7 +227,8 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
     part: Part | None = None
     checksums_wanted = params.get("ChecksumMode") == "ENABLED"
     with ctx.store.lock:
-        obj = ctx.store.get_object(params["Bucket"], params["Key"])
+        obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
+        version = ctx.store.bucket(params["Bucket"]).version_header(obj)
         if with_body and obj.storage_class in ARCHIVED:
             # archived objects must be restored before they can be read (HEAD still works)
             raise InvalidObjectState(StorageClass=obj.storage_class)
@@ -239,6 +245,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
         whole = checksums_wanted and part is None and not ranged
         sums = obj.checksums_source() if whole else None
     result = _object_headers(obj, params)
+    result["VersionId"] = version
     result["ContentLength"] = last - first + 1
     if ranged:
         result["ContentRange"] = f"bytes {first}-{last}/{obj.size}"
@@ -271,6 +278,18 @@ def head_object(ctx: Context, params: Params) -> Result:
 
 @operation("DeleteObject")
 def delete_object(ctx: Context, params: Params) -> Result:
-    # deleting a key that does not exist succeeds too (204)
-    ctx.store.delete_object(params["Bucket"], params["Key"])
-    return {}
+    # deleting a key (or version) that does not exist succeeds too (204)
+    version_id: str | None = params.get("VersionId")
+    with ctx.store.lock:
+        bucket = ctx.store.bucket(params["Bucket"])
+        outcome = ctx.store.delete_object(bucket.name, params["Key"], version_id)
+    return deletion_result(bucket, outcome, version_id)
+
+
+def deletion_result(bucket: Bucket, outcome: ObjectVersion | None, version_id: str | None) -> Result:
+    """VersionId and DeleteMarker of a delete, as S3 reports them (nothing for unversioned buckets)."""
+    if outcome is None:
+        return {"VersionId": version_id}
+    if version_id is None and bucket.versioning is None:
+        return {}
+    return {"VersionId": outcome.version_label, "DeleteMarker": True if outcome.delete_marker else None}

@@ -59,20 +59,21 @@ def put_object_tagging(ctx: Context, params: Params) -> Result:
     pairs = [(tag["Key"], tag["Value"]) for tag in tagging.get("TagSet") or []]
     tags = validate_tags(pairs)
     with ctx.store.lock:
-        obj = ctx.store.get_object(params["Bucket"], params["Key"])
+        obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
         obj.tags = tags
-    return {"VersionId": obj.version_id}
+    return {"VersionId": ctx.store.bucket(params["Bucket"]).version_header(obj)}
 
 
 @operation("GetObjectTagging")
 def get_object_tagging(ctx: Context, params: Params) -> Result:
-    obj = ctx.store.get_object(params["Bucket"], params["Key"])
-    return {"VersionId": obj.version_id, "TagSet": tag_set(obj.tags)}
+    obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
+    version = ctx.store.bucket(params["Bucket"]).version_header(obj)
+    return {"VersionId": version, "TagSet": tag_set(obj.tags)}
 
 
 @operation("DeleteObjectTagging")
 def delete_object_tagging(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
-        obj = ctx.store.get_object(params["Bucket"], params["Key"])
+        obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
         obj.tags = {}
-    return {"VersionId": obj.version_id}
+    return {"VersionId": ctx.store.bucket(params["Bucket"]).version_header(obj)}
