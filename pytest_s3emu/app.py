@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from . import router
+from . import auth, router
 from .body import RequestBody
 from .errors import AccessDenied, InternalError, NotImplementedOperation, S3Error
 from .handlers import HANDLERS, Context, post_object
@@ -27,6 +27,15 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 _CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
 HEALTH_PATH = "/_s3emu/health"
 BLOCKED_REASON = "Blocked by pytest-s3emu: requests to real AWS are not allowed while the emulator is active"
+
+
+@dataclass(slots=True)
+class _Target:
+    """What a request asked for, as far as it was understood before anything failed."""
+
+    name: str | None = None
+    bucket: str | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,8 @@ class S3App:
         self.region = region
         self.domains = domains
         self.store = Store()
+        # access key -> secret of the credentials whose signatures are verified
+        self.secrets: dict[str, str] = {auth.ACCESS_KEY: auth.SECRET_KEY}
         self.log: list[Call] = []
         self.crashes: list[BaseException] = []
         self._reset_lock = threading.Lock()
@@ -77,44 +88,51 @@ class S3App:
     def handle(self, request: HttpRequest) -> tuple[int, Headers, Body]:
         """Answer one request: (status, headers, body)."""
         request_id, host_id = request_ids()
-        name = bucket = key = None
+        target = _Target()
         try:
-            form_bucket = post_object.form_bucket(request, self.domains)
-            if form_bucket is not None:
-                # POST Object, the browser form upload: no operation of the model describes it
-                name, bucket = post_object.OPERATION, form_bucket
-                context = Context(
-                    self.store, request, RequestBody(request), signing_region(request, self.region)
-                )
-                status, headers, payload = post_object.post_object(context, form_bucket)
-            else:
-                match = router.match(request, self.domains)
-                name, bucket, key = match.operation.name, match.bucket, match.key
-                body = RequestBody(request, match.operation.http_checksum)
-                params = parse(request, match, body)
-                handler = HANDLERS.get(name)
-                if handler is None:
-                    logger.warning("s3emu: %s is not implemented", name)
-                    raise NotImplementedOperation(f"pytest-s3emu does not implement {name} yet.")
-                context = Context(self.store, request, body, signing_region(request, self.region))
-                status, headers, payload = serialize(match.operation, handler(context, params))
+            status, headers, payload = self._dispatch(request, target)
             error_code = None
         except S3Error as error:
             status, headers, payload = serialize_error(error, request_id, host_id, request.method)
             error_code = error.code
         except Exception as crash:
-            logger.exception("s3emu: unexpected error in %s", name or request.method)
+            logger.exception("s3emu: unexpected error in %s", target.name or request.method)
             self.crashes.append(crash)
             status, headers, payload = serialize_error(InternalError(), request_id, host_id, request.method)
             error_code = InternalError.code
         headers.append(("x-amz-request-id", request_id))
         headers.append(("x-amz-id-2", host_id))
         _set_content_length(headers, payload)
-        self.log.append(Call(name, bucket, key, status, error_code))
+        self.log.append(Call(target.name, target.bucket, target.key, status, error_code))
         logger.debug(
-            "s3emu: %s %s/%s -> %s %s", name or request.method, bucket, key, status, error_code or ""
+            "s3emu: %s %s/%s -> %s %s",
+            target.name or request.method,
+            target.bucket,
+            target.key,
+            status,
+            error_code or "",
         )
         return status, headers, payload
+
+    def _dispatch(self, request: HttpRequest, target: _Target) -> tuple[int, Headers, Body]:
+        """Authenticate, route, parse, handle, serialize; ``target`` records what was asked."""
+        form_bucket = post_object.form_bucket(request, self.domains)
+        if form_bucket is not None:
+            # POST Object, the browser form upload: no operation of the model describes it
+            target.name, target.bucket = post_object.OPERATION, form_bucket
+            context = Context(self.store, request, RequestBody(request), signing_region(request, self.region))
+            return post_object.post_object(context, form_bucket)
+        match = router.match(request, self.domains)
+        target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
+        auth.check(request, self.secrets)
+        body = RequestBody(request, match.operation.http_checksum)
+        params = parse(request, match, body)
+        handler = HANDLERS.get(match.operation.name)
+        if handler is None:
+            logger.warning("s3emu: %s is not implemented", match.operation.name)
+            raise NotImplementedOperation(f"pytest-s3emu does not implement {match.operation.name} yet.")
+        context = Context(self.store, request, body, signing_region(request, self.region))
+        return serialize(match.operation, handler(context, params))
 
     def _blocked(self, request: HttpRequest, start_response: StartResponse) -> Iterable[bytes]:
         target = request.environ.get("REQUEST_URI", request.raw_path)

@@ -44,7 +44,7 @@ def _missing_file(name: str) -> str:
 
 def variables(emulator: S3Emulator) -> dict[str, str]:
     """The environment a client (or subprocess) needs to reach ``emulator``."""
-    from .server import ACCESS_KEY, SECRET_KEY
+    from .auth import ACCESS_KEY, SECRET_KEY
 
     endpoint = emulator.endpoint_url
     return {

@@ -426,3 +426,30 @@ class InvalidBucketState(S3Error):
     code = "InvalidBucketState"
     status = 409
     message = "The request is not valid with the current state of the bucket."
+
+
+class RequestTimeTooSkewed(S3Error):
+    code = "RequestTimeTooSkewed"
+    status = 403
+    message = "The difference between the request time and the current time is too large."
+
+
+class AuthorizationQueryParametersError(S3Error):
+    code = "AuthorizationQueryParametersError"
+    status = 400
+    message = "Error parsing the X-Amz-Credential parameter"
+
+
+# --- object lock ----------------------------------------------------------------------------------
+
+
+class ObjectLockConfigurationNotFoundError(S3Error):
+    code = "ObjectLockConfigurationNotFoundError"
+    status = 404
+    message = "Object Lock configuration does not exist for this bucket"
+
+
+class NoSuchObjectLockConfiguration(S3Error):
+    code = "NoSuchObjectLockConfiguration"
+    status = 404
+    message = "The specified object does not have a ObjectLock configuration"
