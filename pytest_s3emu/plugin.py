@@ -31,9 +31,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--s3emu-host", default=None, help="address the emulator binds (ini: s3emu_host)")
     group.addoption("--s3emu-region", default=None, help="the emulator's region (ini: s3emu_region)")
+    group.addoption(
+        "--s3emu-transport",
+        default=None,
+        help="how the emulator's own boto3 clients reach it: http or inprocess (ini: s3emu_transport)",
+    )
     parser.addini("s3emu_autouse", type="bool", default=False, help="activate the S3 emulator for every test")
     parser.addini("s3emu_host", default="127.0.0.1", help="address the S3 emulator binds (loopback)")
     parser.addini("s3emu_region", default="us-east-1", help="region of the S3 emulator")
+    parser.addini(
+        "s3emu_transport",
+        default="http",
+        help="http, or inprocess: the s3 fixture and boto3.client() skip the socket (before-send)",
+    )
+    parser.addini(
+        "s3emu_spill_threshold",
+        default="",
+        help="object bodies above this many bytes go to temporary files (default: 8388608, 8 MiB)",
+    )
     parser.addini(
         "s3emu_guard",
         type="bool",
@@ -44,6 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     _check_loopback(_option(config, "host"))
+    _check_transport(_option(config, "transport"))
+    _spill_threshold(config)
     config.addinivalue_line(
         "markers",
         f"{MARKER}: run the test with the S3 emulator active: every boto3/botocore S3 client the "
@@ -68,6 +85,32 @@ def _check_loopback(host: str) -> None:
         )
 
 
+def _spill_threshold(config: pytest.Config) -> int:
+    from .blobs import DEFAULT_SPILL_THRESHOLD
+
+    text = str(config.getini("s3emu_spill_threshold")).strip()
+    if not text:
+        return DEFAULT_SPILL_THRESHOLD
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise pytest.UsageError(
+            f"pytest-s3emu: s3emu_spill_threshold must be a number of bytes, not {text!r}"
+        )
+    return value
+
+
+def _check_transport(transport: str) -> None:
+    from .inprocess import TRANSPORTS  # botocore-free: a cheap import
+
+    if transport not in TRANSPORTS:
+        raise pytest.UsageError(
+            f"pytest-s3emu: s3emu_transport must be one of {', '.join(TRANSPORTS)}, not {transport!r}"
+        )
+
+
 def _autouse(config: pytest.Config) -> bool:
     flag = config.getoption("--s3emu-autouse")
     return bool(flag) if flag is not None else bool(config.getini("s3emu_autouse"))
@@ -81,7 +124,12 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
     """
     from .server import S3Emulator
 
-    emulator = S3Emulator(host=_option(pytestconfig, "host"), region=_option(pytestconfig, "region"))
+    emulator = S3Emulator(
+        host=_option(pytestconfig, "host"),
+        region=_option(pytestconfig, "region"),
+        spill_threshold=_spill_threshold(pytestconfig),
+        transport=_option(pytestconfig, "transport"),
+    )
     emulator.start()
     yield emulator
     emulator.stop()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import threading
+import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .app import Call, S3App
+from .auth import ACCESS_KEY, SECRET_KEY
+from .blobs import DEFAULT_SPILL_THRESHOLD
 
 if TYPE_CHECKING:
     import boto3.session
@@ -15,9 +20,6 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
 logger = logging.getLogger(__name__)
-
-ACCESS_KEY = "s3emu-access-key"
-SECRET_KEY = "s3emu-secret-key"  # a fake credential for a fake S3
 
 
 class EmulatorCrash(AssertionError):
@@ -32,13 +34,29 @@ class S3Emulator:
         with S3Emulator() as s3emu:
             client = s3emu.client()
             client.create_bucket(Bucket="demo")
+
+    Object bodies above ``spill_threshold`` bytes (8 MiB by default) live in temporary files in
+    :attr:`storage_dir`, a directory of the emulator's own that :meth:`stop` removes.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1") -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        region: str = "us-east-1",
+        spill_threshold: int = DEFAULT_SPILL_THRESHOLD,
+        transport: str = "http",
+    ) -> None:
+        if spill_threshold < 0:
+            raise ValueError(f"spill_threshold must be a number of bytes, not {spill_threshold!r}")
         self.host = host
         self.port = port
         self.region = region
+        self.spill_threshold = spill_threshold
+        self.transport = transport
         self.app = S3App(region=region)
+        self.app.store.spill_threshold = spill_threshold
+        self._storage: weakref.finalize[..., S3Emulator] | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._sessions: dict[bool, boto3.session.Session] = {}
@@ -61,6 +79,30 @@ class S3Emulator:
     def running(self) -> bool:
         return self._server is not None
 
+    @property
+    def transport(self) -> str:
+        """How this emulator's own boto3 clients reach it: ``"http"`` or ``"inprocess"``.
+
+        With ``"inprocess"``, clients from :meth:`client`, :meth:`default_client` and
+        :meth:`boto3_session` (the ``s3`` fixture, ``boto3.client("s3")`` during a test) hand
+        their requests to the emulator without a socket; anything else still uses HTTP.
+        It may be changed at any time.
+        """
+        return self._transport
+
+    @transport.setter
+    def transport(self, value: str) -> None:
+        from .inprocess import TRANSPORTS
+
+        if value not in TRANSPORTS:
+            raise ValueError(f"transport must be one of {', '.join(TRANSPORTS)}, not {value!r}")
+        self._transport = value
+
+    @property
+    def storage_dir(self) -> str | None:
+        """The temporary directory holding bodies above ``spill_threshold`` (None when stopped)."""
+        return self.app.store.directory if self._storage is not None else None
+
     def start(self) -> S3Emulator:
         """Bind (at once, in this thread) and serve from a daemon thread."""
         if self._server is not None:
@@ -69,6 +111,10 @@ class S3Emulator:
 
         server = make_server(self.app, self.host, self.port)
         self.port = server.port
+        directory = tempfile.mkdtemp(prefix="s3emu-")
+        # removed by stop(), or at interpreter exit for an emulator never stopped
+        self._storage = weakref.finalize(self, shutil.rmtree, directory, ignore_errors=True)
+        self.app.store.directory = directory
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, name="s3emu-server", daemon=True)
         self._thread.start()
@@ -76,7 +122,7 @@ class S3Emulator:
         return self
 
     def stop(self) -> None:
-        """Stop serving and free every stored body."""
+        """Stop serving, free every stored body and remove :attr:`storage_dir`."""
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -85,6 +131,10 @@ class S3Emulator:
             self._thread.join(timeout=5)
             self._thread = None
         self.app.reset()
+        storage, self._storage = self._storage, None
+        if storage is not None:
+            storage()
+            self.app.store.directory = None
 
     def reset(self) -> None:
         """Empty the emulator: buckets, objects, the request log and recorded crashes."""
@@ -106,10 +156,15 @@ class S3Emulator:
             import boto3
 
             from .env import refuse_foreign_endpoint
+            from .inprocess import before_send_handler
 
             session = boto3.session.Session(
                 aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=self.region
             )
+            # answers in process while self.transport == "inprocess", else lets botocore send (Any:
+            # botocore-stubs type handlers as returning None; a before-send one may return a response)
+            answer_in_process: Any = before_send_handler(self)
+            session.events.register("before-send.s3", answer_in_process)
             if guard:
                 session.events.register("before-send.s3", refuse_foreign_endpoint(self))
             self._sessions[guard] = session

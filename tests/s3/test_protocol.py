@@ -96,6 +96,7 @@ def test_request_ids_in_error_metadata(s3: S3Client, s3_bucket: str) -> None:
 # --- the error document -------------------------------------------------------------------------
 
 
+@pytest.mark.http_only
 def test_error_document_shape(s3emu: S3Emulator) -> None:
     bucket = f"missing-{uuid.uuid4().hex[:12]}"
     response = send(s3emu, "GET", f"/{bucket}/some/key")
@@ -169,6 +170,7 @@ def test_unimplemented_operation_is_501(s3: S3Client, s3emu: S3Emulator, s3_buck
     assert s3emu.log[-1].error == "NotImplemented"
 
 
+@pytest.mark.http_only
 @pytest.mark.parametrize(
     ("method", "path", "resource"),
     [
@@ -214,6 +216,7 @@ def test_mixed_workload_never_answers_500(s3: S3Client, s3emu: S3Emulator) -> No
     assert all(status < 500 for status in statuses), s3emu.log
 
 
+@pytest.mark.http_only
 def test_calls_reuse_one_connection(s3emu: S3Emulator, caplog: pytest.LogCaptureFixture) -> None:
     client = s3emu.client()
     bucket = f"ka-{uuid.uuid4().hex[:12]}"
