@@ -14,6 +14,7 @@ from typing import Any
 
 from . import auth, router
 from .body import RequestBody
+from .coverage import UNSUPPORTED
 from .errors import AccessDenied, InternalError, NotImplementedOperation, S3Error
 from .handlers import HANDLERS, Context, post_object
 from .parser import parse
@@ -130,7 +131,8 @@ class S3App:
         handler = HANDLERS.get(match.operation.name)
         if handler is None:
             logger.warning("s3emu: %s is not implemented", match.operation.name)
-            raise NotImplementedOperation(f"pytest-s3emu does not implement {match.operation.name} yet.")
+            reason = UNSUPPORTED.get(match.operation.name, "not yet")  # the deliberate ones say why
+            raise NotImplementedOperation(f"pytest-s3emu does not implement {target.name}: {reason}.")
         context = Context(self.store, request, body, signing_region(request, self.region))
         return serialize(match.operation, handler(context, params))
 

@@ -11,7 +11,11 @@ import sys
 # Operations deliberately answered with 501 NotImplemented, and why.
 UNSUPPORTED: dict[str, str] = {
     "CreateSession": "S3 Express One Zone sessions mean nothing for a general purpose bucket",
+    "GetObjectTorrent": "AWS discontinued S3 BitTorrent (no new torrents since April 2021, none at all "
+    "since April 2022)",
     "ListDirectoryBuckets": "directory buckets (S3 Express One Zone) are not emulated",
+    "RenameObject": "AWS supports it in directory buckets (S3 Express One Zone) only, which are not emulated",
+    "SelectObjectContent": "S3 Select: AWS closed it to new customers in July 2024",
     "WriteGetObjectResponse": "S3 Object Lambda: answers an access point's Lambda function, not a bucket",
 }
 

@@ -440,6 +440,94 @@ class AuthorizationQueryParametersError(S3Error):
     message = "Error parsing the X-Amz-Credential parameter"
 
 
+# --- ACLs, restores, annotations --------------------------------------------------------------------
+
+
+class BadRequest(S3Error):
+    # S3's code for too many tags (it is no model error shape)
+    code = "BadRequest"
+    status = 400
+    message = "Bad Request"
+
+
+class AccessControlListNotSupported(S3Error):
+    code = "AccessControlListNotSupported"
+    status = 400
+    message = "The bucket does not allow ACLs"
+
+
+class InvalidBucketAclWithObjectOwnership(S3Error):
+    code = "InvalidBucketAclWithObjectOwnership"
+    status = 400
+    message = "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"
+
+
+class InvalidBucketAclWithBlockPublicAccessError(S3Error):
+    code = "InvalidBucketAclWithBlockPublicAccessError"
+    status = 400
+    message = "Bucket cannot have public ACLs set with BlockPublicAccess enabled"
+
+
+class MalformedACLError(S3Error):
+    code = "MalformedACLError"
+    status = 400
+    message = "The XML you provided was not well-formed or did not validate against our published schema"
+
+
+class MissingSecurityHeader(S3Error):
+    code = "MissingSecurityHeader"
+    status = 400
+    message = "Your request was missing a required header"
+
+
+class UnresolvableGrantByEmailAddress(S3Error):
+    code = "UnresolvableGrantByEmailAddress"
+    status = 400
+    message = "The e-mail address you provided does not match any account on record."
+
+
+class ObjectAlreadyInActiveTierError(S3Error):
+    code = "ObjectAlreadyInActiveTierError"
+    status = 403
+    message = "This action is not allowed against this storage tier."
+
+
+class NoSuchAnnotation(S3Error):
+    code = "NoSuchAnnotation"
+    status = 404
+    message = "The specified annotation does not exist on this object."
+
+
+class AnnotationNameTooLong(S3Error):
+    code = "AnnotationNameTooLong"
+    status = 400
+    message = "The annotation name exceeds 512 bytes."
+
+
+class AnnotationLimitExceeded(S3Error):
+    code = "AnnotationLimitExceeded"
+    status = 400
+    message = "The request would exceed the maximum number of annotations allowed per object."
+
+
+class InvalidAnnotationName(S3Error):
+    code = "InvalidAnnotationName"
+    status = 400
+    message = "The annotation name you provided is invalid."
+
+
+class UnsupportedMediaType(S3Error):
+    code = "UnsupportedMediaType"
+    status = 415
+    message = "The annotation payload is not valid UTF-8 encoded text."
+
+
+class InvalidPrefix(S3Error):
+    code = "InvalidPrefix"
+    status = 400
+    message = "The annotation prefix you provided is invalid."
+
+
 # --- object lock ----------------------------------------------------------------------------------
 
 

@@ -54,6 +54,16 @@ class ObjectVersion:
     tags: dict[str, str] = field(default_factory=dict)
     parts: list[Part] | None = None  # set for objects made by a multipart upload
     delete_marker: bool = False
+    # object lock (handlers/object_lock.py): retention mode GOVERNANCE or COMPLIANCE and its end,
+    # and the legal hold status ("ON"/"OFF" once set)
+    lock_mode: str | None = None
+    lock_until: datetime | None = None
+    legal_hold: str | None = None
+    # explicit ACL grants (handlers/acl.py); None is the owner's FULL_CONTROL
+    acl: list[dict[str, Any]] | None = None
+    # when the restored copy of an archived object expires (handlers/restore.py)
+    restore_expiry: datetime | None = None
+    annotations: dict[str, Annotation] | None = None  # by name (handlers/object_annotations.py)
     # S3's CRC64NVME for an object stored without a checksum: computed on first demand
     default_checksum: DefaultChecksum | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -70,6 +80,11 @@ class ObjectVersion:
     def version_label(self) -> str:
         """The version id as S3 writes it: the null version is "null"."""
         return self.version_id or "null"
+
+    @property
+    def restored(self) -> bool:
+        """Whether an archived object has a restored copy that has not expired yet (RestoreObject)."""
+        return self.restore_expiry is not None and self.restore_expiry > datetime.now(timezone.utc)
 
     @property
     def checksum_algorithms(self) -> list[str]:
@@ -90,6 +105,16 @@ class ObjectVersion:
             return lambda: {DEFAULT_CHECKSUM: default.compute(self.parts, None)}
         reader = self.blob.open_range(0, self.size - 1)
         return lambda: {DEFAULT_CHECKSUM: default.compute(None, reader)}
+
+
+@dataclass(slots=True)
+class Annotation:
+    """A named payload attached to one object version (PutObjectAnnotation)."""
+
+    payload: bytes
+    etag: str
+    checksums: dict[str, str] = field(default_factory=dict)
+    last_modified: datetime = field(default_factory=now)
 
 
 def _combinable(parts: list[Part] | None) -> bool:

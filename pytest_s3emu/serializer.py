@@ -25,6 +25,11 @@ Body = Iterable[bytes]
 
 # A handler sets this key to answer with another status than the operation's (206 for a range).
 STATUS = "$status"
+# A handler sets this key in the items of flattened lists to have the items of all such lists of one
+# structure written interleaved, sorted by its value, where the first of those lists belongs (the
+# model keeps one list per element name: ListObjectVersions' Versions and DeleteMarkers, which S3
+# writes newest first per key, whatever their kind). Lists whose items lack it keep model order.
+ORDER = "$order"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
@@ -110,7 +115,8 @@ def _document(shape: Shape, root: str, values: dict[str, Any]) -> Body:
         # GetBucketLocation: the value is the root element's text
         node: Any = {"@xmlns": S3_XMLNS, "#text": values.get(root) or ""}
     else:
-        node = {"@xmlns": S3_XMLNS, **_structure(shape, values)}
+        node = _structure(shape, values)
+        node["@xmlns"] = S3_XMLNS  # attributes go apart from children: its place does not matter
     return [to_xml({root: node})]
 
 
@@ -119,8 +125,42 @@ def to_xml(document: dict[str, Any]) -> bytes:
     return XML_DECLARATION + text.encode("utf-8")
 
 
+_MERGED = object()  # the place of a list written by _ordered
+
+
+class _Ordered(dict[str, Any]):
+    """An element whose children xmltodict writes from ``children``, in order, names repeating
+    (xmltodict reads an element through ``items()``); keys set on the dict are written first."""
+
+    def __init__(self, children: list[tuple[str, Any]]) -> None:
+        super().__init__()
+        self.children = children
+
+    def items(self) -> Any:
+        return [*super().items(), *self.children]
+
+
+def _ordered(node: dict[str, Any], merged: list[tuple[Any, str, Any]]) -> dict[str, Any]:
+    """``node`` with the ORDER-sorted ``merged`` items at the place of the first merged list."""
+    at = merged[0][1]
+    items = [(wire, value) for _, wire, value in sorted(merged, key=lambda item: item[0])]
+    children: list[tuple[str, Any]] = []
+    for wire, value in node.items():
+        if wire == at:
+            children.extend(items)
+        elif value is not _MERGED:
+            children.append((wire, value))
+    return _Ordered(children)
+
+
+def _carries_order(member: Shape, value: Any) -> bool:
+    flattened = bool(member.serialization.get("flattened"))
+    return flattened and bool(value) and isinstance(value[0], dict) and ORDER in value[0]
+
+
 def _structure(shape: Shape, values: dict[str, Any]) -> dict[str, Any]:
     node: dict[str, Any] = {}
+    merged: list[tuple[Any, str, Any]] = []
     namespace = shape.serialization.get("xmlNamespace")
     if namespace and namespace.get("prefix"):
         # declared on the structure (Grantee: xmlns:xsi for its xsi:type attribute)
@@ -132,13 +172,16 @@ def _structure(shape: Shape, values: dict[str, Any]) -> dict[str, Any]:
         wire = member.serialization.get("name", name)
         if member.serialization.get("xmlAttribute"):
             node["@" + wire] = _text(member, value)
+        elif _carries_order(member, value):
+            merged.extend((item[ORDER], wire, _node(member.member, item)) for item in value)
+            node[wire] = _MERGED
         elif member.type_name == "list" and not member.serialization.get("flattened"):
             item = member.member  # a ListShape (members come untyped from shape.members)
             items = [_node(item, v) for v in value]
             node[wire] = {item.serialization.get("name", "member"): items} if items else None
         else:
             node[wire] = _node(member, value)
-    return node
+    return _ordered(node, merged) if merged else node
 
 
 def _node(shape: Shape, value: Any) -> Any:

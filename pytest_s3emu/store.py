@@ -7,11 +7,12 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .blobs import DEFAULT_SPILL_THRESHOLD, Blob, BlobWriter, MemoryBlob
 from .errors import (
+    AccessDenied,
     BucketAlreadyOwnedByYou,
     BucketNotEmpty,
     InvalidArgument,
@@ -22,7 +23,22 @@ from .errors import (
 )
 from .records import DEFAULT_CHECKSUM, DefaultChecksum, ObjectVersion, Part, Upload, now
 
-__all__ = ["DEFAULT_CHECKSUM", "Bucket", "DefaultChecksum", "ObjectVersion", "Part", "Store", "Upload", "now"]
+__all__ = [
+    "DEFAULT_CHECKSUM",
+    "OBJECT_LOCK",
+    "Bucket",
+    "DefaultChecksum",
+    "ObjectVersion",
+    "Part",
+    "Store",
+    "Upload",
+    "now",
+]
+
+# the Bucket.configs name of the bucket's object lock configuration (ObjectLockConfiguration members);
+# present once object lock is enabled, which cannot be undone
+OBJECT_LOCK = "object_lock"
+PROTECTED_BY_LOCK = "Access Denied because object protected by object lock."
 
 
 @dataclass(slots=True)
@@ -141,6 +157,8 @@ class Store:
         with self.lock:
             bucket = self.bucket(bucket_name)
             obj.version_id = new_version_id() if bucket.versioning == "Enabled" else None
+            if obj.lock_mode is None:
+                _apply_default_retention(bucket, obj)
             self._add_version(bucket, obj)
             return obj
 
@@ -197,6 +215,10 @@ class Store:
             return version
 
     def find_version(self, bucket: Bucket, key: str, version_id: str) -> ObjectVersion:
+        if not version_id:
+            raise InvalidArgument(
+                "Version id cannot be the empty string", ArgumentName="versionId", ArgumentValue=""
+            )
         wanted = None if version_id == "null" else version_id
         for version in bucket.history.get(key, ()):
             if version.version_id == wanted:
@@ -208,17 +230,18 @@ class Store:
         raise NoSuchVersion(Key=key, VersionId=version_id)
 
     def delete_object(
-        self, bucket_name: str, key: str, version_id: str | None = None
+        self, bucket_name: str, key: str, version_id: str | None = None, bypass_governance: bool = False
     ) -> ObjectVersion | None:
         """Delete as S3 does; returns the version removed or the delete marker created, if any.
 
         Without a version id: unversioned buckets remove the object, versioned ones add a delete
-        marker (the null one while Suspended). With one: that version goes for good.
+        marker (the null one while Suspended). With one: that version goes for good, unless object
+        lock protects it (AccessDenied; ``bypass_governance`` lifts GOVERNANCE retention only).
         """
         with self.lock:
             bucket = self.bucket(bucket_name)
             if version_id is not None:
-                return self._delete_version(bucket, key, version_id)
+                return self._delete_version(bucket, key, version_id, bypass_governance)
             if bucket.versioning is None:
                 return self._delete_version(bucket, key, "null")
             marker = ObjectVersion(key=key, blob=MemoryBlob(b""), etag="", delete_marker=True)
@@ -226,11 +249,15 @@ class Store:
             self._add_version(bucket, marker)
             return marker
 
-    def _delete_version(self, bucket: Bucket, key: str, version_id: str) -> ObjectVersion | None:
+    def _delete_version(
+        self, bucket: Bucket, key: str, version_id: str, bypass_governance: bool = False
+    ) -> ObjectVersion | None:
         try:
             version = self.find_version(bucket, key, version_id)
         except NoSuchVersion:
             return None  # deleting what is not there succeeds, as on S3
+        if is_protected(version, bypass_governance):
+            raise AccessDenied(PROTECTED_BY_LOCK)
         bucket.history[key].remove(version)
         version.blob.release()
         self._refresh(bucket, key)
@@ -246,6 +273,28 @@ class Store:
                 for upload in bucket.uploads.values():
                     upload.release()
             self.buckets.clear()
+
+
+def is_protected(version: ObjectVersion, bypass_governance: bool = False) -> bool:
+    """Whether object lock forbids deleting ``version``: a legal hold, or a retention period not yet
+    over (GOVERNANCE gives way to x-amz-bypass-governance-retention, COMPLIANCE never does)."""
+    if version.legal_hold == "ON":
+        return True
+    if version.lock_until is None or version.lock_until <= datetime.now(timezone.utc):
+        return False
+    return version.lock_mode == "COMPLIANCE" or not bypass_governance
+
+
+def _apply_default_retention(bucket: Bucket, obj: ObjectVersion) -> None:
+    """Give a new version the bucket's default retention (PutObjectLockConfiguration's Rule)."""
+    config = bucket.configs.get(OBJECT_LOCK) or {}
+    default = (config.get("Rule") or {}).get("DefaultRetention")
+    if not default or obj.delete_marker:
+        return
+    # S3 counts a year of default retention as 365 days
+    days = default.get("Days") or 365 * (default.get("Years") or 0)
+    obj.lock_mode = default["Mode"]
+    obj.lock_until = obj.last_modified + timedelta(days=days)
 
 
 def _well_formed(version_id: str) -> bool:

@@ -41,6 +41,7 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 
 # imported for their @operation registrations
 from . import (  # noqa: E402, F401
+    acl,
     attributes,
     bucket_config,
     bucket_config_ids,
@@ -53,7 +54,11 @@ from . import (  # noqa: E402, F401
     deletes,
     listing,
     multipart,
+    object_annotations,
+    object_encryption,
+    object_lock,
     objects,
+    restore,
     tagging,
     versioning,
 )

@@ -288,9 +288,8 @@ def delete_bucket_website(ctx: Context, params: Params) -> Result:
 def put_bucket_tagging(ctx: Context, params: Params) -> Result:
     tagging = document(ctx, params, "PutBucketTagging")
     pairs = [(tag["Key"], tag["Value"]) for tag in tagging["TagSet"]]
-    if len(pairs) > MAX_BUCKET_TAGS:
-        raise InvalidTag(f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}")
-    tags = validate_tags(pairs, limit=MAX_BUCKET_TAGS)
+    too_many = f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}"
+    tags = validate_tags(pairs, limit=MAX_BUCKET_TAGS, too_many=too_many)
     if any(key.lower().startswith("aws:") for key in tags):
         raise InvalidTag("System tags cannot be added/updated by requester")
     # an empty TagSet removes the bucket's tags
@@ -382,6 +381,9 @@ def put_bucket_ownership_controls(ctx: Context, params: Params) -> Result:
     config = document(ctx, params, "PutBucketOwnershipControls")
     if len(config["Rules"]) != 1:
         raise MalformedXML()
+    from .acl import check_ownership_change  # here: acl.py reads configurations through this module
+
+    check_ownership_change(ctx.store.bucket(params["Bucket"]), config)
     write(ctx, params, "ownership", config)
     return {}
 

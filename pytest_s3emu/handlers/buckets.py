@@ -15,6 +15,7 @@ from ..errors import (
 )
 from ..store import Bucket
 from . import Context, Params, Result, operation
+from .object_lock import enable_object_lock
 
 US_EAST_1 = "us-east-1"
 OWNER = {"DisplayName": "s3emu", "ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"}
@@ -75,11 +76,17 @@ def create_bucket(ctx: Context, params: Params) -> Result:
     name: str = params["Bucket"]
     validate_bucket_name(name)
     location = _location(params, ctx.region)
+    from .acl import new_bucket_configs  # here: acl.py takes OWNER from this module
+
+    configs = new_bucket_configs(params, location)  # ObjectOwnership and the ACL, after S3's checks
     with ctx.store.lock:
         existing = ctx.store.buckets.get(name)
         # legacy behaviour AWS keeps in us-east-1: re-creating your own bucket answers 200
         if existing is None or existing.region != US_EAST_1 or location != US_EAST_1:
-            ctx.store.create_bucket(name, location)
+            bucket = ctx.store.create_bucket(name, location)
+            bucket.configs.update(configs)
+            if params.get("ObjectLockEnabledForBucket"):
+                enable_object_lock(bucket)  # which turns versioning on
     return {"Location": f"/{name}"}
 
 

@@ -9,13 +9,14 @@ from urllib.parse import unquote
 
 from .. import checksums
 from ..blobs import Blob, BlobWriter, MemoryBlob
-from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidRequest
+from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidRequest, MethodNotAllowed
 from ..store import ObjectVersion, Part, now
 from . import Context, Params, Result, operation
+from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
 from .multipart import _part_number, _store_part, _upload
+from .object_lock import requested_lock
 from .objects import (
-    ARCHIVED,
     DEFAULT_CONTENT_TYPE,
     STORED_HEADERS,
     check_write_conditions,
@@ -24,6 +25,7 @@ from .objects import (
     validate_metadata,
 )
 from .preconditions import check_read_conditions
+from .restore import ARCHIVED
 from .tagging import tags_from_header
 
 MAX_COPY_BYTES = 5 * 1024**3
@@ -73,9 +75,17 @@ def parse_copy_source(value: str) -> tuple[str, str, str | None]:
 def _source(ctx: Context, params: Params) -> tuple[ObjectVersion, str | None]:
     """The source version (call with the store lock held) and the version id it was named by."""
     bucket, key, version = parse_copy_source(params["CopySource"])
-    source = ctx.store.get_object(bucket, key, version)
+    try:
+        source = ctx.store.get_object(bucket, key, version)
+    except MethodNotAllowed:
+        raise InvalidRequest(
+            "The source of a copy request may not specifically refer to a delete marker by version id."
+        ) from None
+    except InvalidArgument as error:
+        error.fields["ArgumentName"] = "x-amz-copy-source"  # a malformed or empty ?versionId=
+        raise
     check_read_conditions(params, source, prefix="CopySource")
-    if source.storage_class in ARCHIVED:
+    if source.storage_class in ARCHIVED and not source.restored:
         # like a GET: an archived object must be restored before it can be copied
         raise InvalidObjectState(StorageClass=source.storage_class)
     return source, version
@@ -164,7 +174,8 @@ def _wanted_algorithms(params: Params, source: ObjectVersion) -> list[str]:
 @operation("CopyObject")
 def copy_object(ctx: Context, params: Params) -> Result:
     validate_key(params["Key"])
-    ctx.store.bucket(params["Bucket"])
+    acl = new_object_acl(ctx, params)  # the request's, never the source's
+    lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     with ctx.store.lock:
         source, version = _source(ctx, params)
         if _is_unchanged_self_copy(params, source, version):
@@ -188,8 +199,10 @@ def copy_object(ctx: Context, params: Params) -> Result:
         checksum_type="FULL_OBJECT" if algorithms else None,
         storage_class=storage_class(params),
         tags=dict(source.tags) if tag_directive == "COPY" else tags_from_header(params.get("Tagging")),
+        acl=acl,
         **attributes,
     )
+    lock.apply(target)  # the source's own lock settings are never copied
     with ctx.store.lock:
         destination = ctx.store.bucket(params["Bucket"])
         check_write_conditions(params, destination.objects.get(params["Key"]))

@@ -23,12 +23,13 @@ def delete_objects(ctx: Context, params: Params) -> Result:
     deleted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     bucket = ctx.store.bucket(params["Bucket"])
+    bypass = bool(params.get("BypassGovernanceRetention"))
     for target in targets:
         key: str = target["Key"]
         version_id: str | None = target.get("VersionId")
         try:
             validate_key(key)
-            outcome = ctx.store.delete_object(bucket.name, key, version_id)
+            outcome = ctx.store.delete_object(bucket.name, key, version_id, bypass)
         except S3Error as error:
             errors.append({"Key": key, "VersionId": version_id, "Code": error.code, "Message": error.text})
             continue

@@ -21,9 +21,11 @@ from ..errors import (
 )
 from ..store import Bucket, ObjectVersion, Part, Upload
 from . import Context, Params, Result, operation
+from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
 from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix
+from .object_lock import requested_lock, require_checksum
 from .objects import (
     DEFAULT_CONTENT_TYPE,
     STORED_HEADERS,
@@ -79,6 +81,7 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
     metadata: dict[str, str] = params.get("Metadata") or {}
     validate_metadata(metadata)
     algorithm, kind = _checksum_settings(params)
+    lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
     apply_default_encryption(headers, ctx.store.bucket(params["Bucket"]))
     if params.get("ContentEncoding"):
@@ -92,7 +95,9 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
         headers=headers,
         storage_class=storage_class(params),
         tags=tags_from_header(params.get("Tagging")),
+        acl=new_object_acl(ctx, params),
     )
+    lock.apply(template)
     upload = Upload(uuid.uuid4().hex, key, template, algorithm, kind)
     with ctx.store.lock:
         ctx.store.bucket(params["Bucket"]).uploads[upload.upload_id] = upload
@@ -121,7 +126,10 @@ def _part_number(params: Params) -> int:
 def upload_part(ctx: Context, params: Params) -> Result:
     number = _part_number(params)
     with ctx.store.lock:
-        upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+        bucket = ctx.store.bucket(params["Bucket"])
+        upload = _upload(bucket, params)
+    locked = upload.template.lock_mode is not None or upload.template.legal_hold is not None
+    require_checksum(ctx, bucket, locked, "Put Part")
     if upload.checksum_algorithm:
         sent = ctx.body.algorithm
         if sent is not None and sent != upload.checksum_algorithm:
@@ -264,6 +272,10 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
             storage_class=template.storage_class,
             tags=template.tags,
             parts=parts,
+            lock_mode=template.lock_mode,
+            lock_until=template.lock_until,
+            legal_hold=template.legal_hold,
+            acl=template.acl,
         )
         del bucket.uploads[upload.upload_id]
         ctx.store.put_object(params["Bucket"], obj)

@@ -21,8 +21,11 @@ from ..errors import (
 from ..serializer import STATUS
 from ..store import Bucket, ObjectVersion, Part
 from . import Context, Params, Result, operation
+from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
+from .object_lock import lock_members, requested_lock, require_checksum
 from .preconditions import check_read_conditions, parse_range
+from .restore import ARCHIVED, restore_header
 from .tagging import tags_from_header
 
 MAX_KEY_BYTES = 1024
@@ -42,9 +45,6 @@ STORED_HEADERS = (
     "BucketKeyEnabled",
     "SSECustomerAlgorithm",
     "SSECustomerKeyMD5",
-    "ObjectLockMode",
-    "ObjectLockRetainUntilDate",
-    "ObjectLockLegalHoldStatus",
 )
 # response-* query parameters of GetObject and the header each one overrides
 OVERRIDES = {
@@ -76,7 +76,6 @@ STORAGE_CLASSES = frozenset(
         "GLACIER_IR",
     }
 )
-ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 
 
 def storage_class(params: Params, default: str = "STANDARD") -> str:
@@ -135,7 +134,9 @@ def put_object(ctx: Context, params: Params) -> Result:
     validate_key(key)
     metadata: dict[str, str] = params.get("Metadata") or {}
     validate_metadata(metadata)
-    ctx.store.bucket(bucket)
+    acl = new_object_acl(ctx, params)  # NoSuchBucket first, then S3's ACL checks
+    lock = requested_lock(params, ctx.store.bucket(bucket))
+    require_checksum(ctx, ctx.store.bucket(bucket), lock.given())
     blob = receive(ctx.body, ctx.store.writer(declared_size(ctx)))
     obj = ObjectVersion(
         key=key,
@@ -148,7 +149,9 @@ def put_object(ctx: Context, params: Params) -> Result:
         checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
         storage_class=storage_class(params),
         tags=tags_from_header(params.get("Tagging")),
+        acl=acl,
     )
+    lock.apply(obj)
     try:
         with ctx.store.lock:
             target = ctx.store.bucket(bucket)
@@ -192,6 +195,8 @@ def _object_headers(obj: ObjectVersion, params: Params) -> Result:
         "Metadata": obj.metadata or None,
         "TagCount": len(obj.tags) or None,
         **obj.headers,
+        **lock_members(obj),
+        "Restore": restore_header(obj),
     }
     if obj.storage_class != "STANDARD":
         result["StorageClass"] = obj.storage_class
@@ -229,7 +234,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
     with ctx.store.lock:
         obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
         version = ctx.store.bucket(params["Bucket"]).version_header(obj)
-        if with_body and obj.storage_class in ARCHIVED:
+        if with_body and obj.storage_class in ARCHIVED and not obj.restored:
             # archived objects must be restored before they can be read (HEAD still works)
             raise InvalidObjectState(StorageClass=obj.storage_class)
         check_read_conditions(params, obj)
@@ -282,7 +287,8 @@ def delete_object(ctx: Context, params: Params) -> Result:
     version_id: str | None = params.get("VersionId")
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
-        outcome = ctx.store.delete_object(bucket.name, params["Key"], version_id)
+        bypass = bool(params.get("BypassGovernanceRetention"))
+        outcome = ctx.store.delete_object(bucket.name, params["Key"], version_id, bypass)
     return deletion_result(bucket, outcome, version_id)
 
 

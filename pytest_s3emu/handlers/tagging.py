@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ..errors import InvalidArgument, InvalidTag
+from ..errors import BadRequest, InvalidArgument, InvalidTag
 from . import Context, Params, Result, operation
 
 MAX_OBJECT_TAGS = 10
@@ -13,10 +13,13 @@ MAX_KEY_CHARS = 128
 MAX_VALUE_CHARS = 256
 
 
-def validate_tags(pairs: list[tuple[str, str]], limit: int = MAX_OBJECT_TAGS) -> dict[str, str]:
-    """The tags as a dict, after S3's checks: count, key and value lengths, unique keys."""
-    if len(pairs) > limit:
-        raise InvalidTag("Object tags cannot be greater than 10")
+def validate_tags(
+    pairs: list[tuple[str, str]],
+    limit: int = MAX_OBJECT_TAGS,
+    too_many: str = "Object tags cannot be greater than 10",
+) -> dict[str, str]:
+    """The tags as a dict, after S3's checks: each tag in turn (key and value lengths, unique keys,
+    InvalidTag), then their count (BadRequest, with ``too_many`` as its message)."""
     tags: dict[str, str] = {}
     for key, value in pairs:
         if not key or len(key) > MAX_KEY_CHARS:
@@ -26,6 +29,8 @@ def validate_tags(pairs: list[tuple[str, str]], limit: int = MAX_OBJECT_TAGS) ->
         if key in tags:
             raise InvalidTag("Cannot provide multiple Tags with the same key", TagKey=key)
         tags[key] = value
+    if len(tags) > limit:
+        raise BadRequest(too_many)
     return tags
 
 

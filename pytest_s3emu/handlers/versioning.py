@@ -6,17 +6,18 @@ import bisect
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidBucketState
-from ..store import Bucket, ObjectVersion
+from ..serializer import ORDER
+from ..store import OBJECT_LOCK, Bucket, ObjectVersion
 from . import Context, Params, Result, operation
+from .bucket_config import document
 from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix, _max_keys, _next_after
-
-OBJECT_LOCK = "object_lock"
 
 
 @operation("PutBucketVersioning")
 def put_bucket_versioning(ctx: Context, params: Params) -> Result:
-    config: dict[str, Any] = params["VersioningConfiguration"]
+    # Status and MFADelete outside their enums are MalformedXML
+    config: dict[str, Any] = document(ctx, params, "PutBucketVersioning")
     status: str | None = config.get("Status")
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
@@ -142,7 +143,10 @@ def list_object_versions(ctx: Context, params: Params) -> Result:
         bucket = ctx.store.bucket(params["Bucket"])
         _collect(bucket, params, page)
         latest = {id(bucket.history[v.key][0]) for v in page.entries}
-    entries = [(v, _version_entry(v, id(v) in latest, encode)) for v in page.entries]
+    # S3 writes versions and delete markers in one sequence, newest first per key (serializer.ORDER)
+    entries = [
+        (v, {**_version_entry(v, id(v) in latest, encode), ORDER: i}) for i, v in enumerate(page.entries)
+    ]
     result: Result = {
         "Name": params["Bucket"],
         "Prefix": encode(params.get("Prefix") or ""),

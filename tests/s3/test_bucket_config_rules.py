@@ -153,7 +153,7 @@ INVALID: list[tuple[str, str, dict[str, Any], str, str]] = [
         "tags-51",
         "put_bucket_tagging",
         {"Tagging": {"TagSet": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]}},
-        "InvalidTag",
+        "BadRequest",
         "cannot be greater than 50",
     ),
     (
