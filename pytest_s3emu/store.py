@@ -56,6 +56,10 @@ class Bucket:
     history: dict[str, list[ObjectVersion]] = field(default_factory=dict)
     history_keys: list[str] = field(default_factory=list)
     uploads: dict[str, Upload] = field(default_factory=dict)
+    # completed multipart uploads: id -> (key, (part number, ETag)s, the answer), for retries
+    completed: dict[str, tuple[str, tuple[tuple[int, str], ...], dict[str, Any]]] = field(
+        default_factory=dict
+    )
     versioning: str | None = None  # None (never enabled), "Enabled" or "Suspended"
     # bucket configurations by name (handlers/bucket_config.py): a missing name means AWS's
     # default for a new bucket, None means deleted

@@ -54,6 +54,7 @@ from . import (  # noqa: E402, F401
     deletes,
     listing,
     multipart,
+    multipart_listing,
     object_annotations,
     object_encryption,
     object_lock,

@@ -23,8 +23,6 @@ from ..store import Bucket, ObjectVersion, Part, Upload
 from . import Context, Params, Result, operation
 from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
-from .buckets import OWNER
-from .listing import _encoder, _is_common_prefix
 from .object_lock import requested_lock, require_checksum
 from .objects import (
     DEFAULT_CONTENT_TYPE,
@@ -40,7 +38,6 @@ from .tagging import tags_from_header
 
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
-MAX_LISTED = 1000
 _COMPOSITE_ONLY = ("SHA1", "SHA256")
 _FULL_OBJECT_ONLY = ("CRC64NVME",)
 
@@ -249,6 +246,9 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
     requested: list[dict[str, Any]] = (params.get("MultipartUpload") or {}).get("Parts") or []
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
+        retried = _retried_completion(bucket, params, requested)
+        if retried is not None:
+            return retried
         upload = _upload(bucket, params)
         parts = _chosen_parts(upload, requested)
         sums = _object_checksum(upload, parts)
@@ -294,7 +294,25 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
     result.update({f"Checksum{alg}": value for alg, value in sums.items()})
     if sums:
         result["ChecksumType"] = upload.checksum_type
+    with ctx.store.lock:
+        bucket.completed[upload.upload_id] = (upload.key, _part_list(requested), dict(result))
     return result
+
+
+def _part_list(requested: list[dict[str, Any]]) -> tuple[tuple[int, str], ...]:
+    return tuple((int(p.get("PartNumber") or 0), (p.get("ETag") or "").strip('"')) for p in requested)
+
+
+def _retried_completion(bucket: Bucket, params: Params, requested: list[dict[str, Any]]) -> Result | None:
+    """S3 answers a retry of a completion that succeeded (same key, same parts) with the same 200,
+    so a client whose first answer was lost does not fail; anything else about it is NoSuchUpload."""
+    done = bucket.completed.get(params["UploadId"])
+    if done is None or params["UploadId"] in bucket.uploads:
+        return None
+    key, parts, result = done
+    if key != params["Key"] or parts != _part_list(requested):
+        raise NoSuchUpload(UploadId=params["UploadId"])
+    return dict(result)
 
 
 @operation("AbortMultipartUpload")
@@ -305,136 +323,3 @@ def abort_multipart_upload(ctx: Context, params: Params) -> Result:
         del bucket.uploads[upload.upload_id]
     upload.release()
     return {}
-
-
-def _part_entry(part: Part) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "PartNumber": part.number,
-        "LastModified": part.last_modified,
-        "ETag": part.etag,
-        "Size": part.size,
-    }
-    entry.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
-    return entry
-
-
-def _max(params: Params, member: str, wire: str) -> int:
-    value: int | None = params.get(member)
-    if value is None:
-        return MAX_LISTED
-    if value < 0:
-        raise InvalidArgument(
-            f"Argument {wire} must be an integer between 0 and 2147483647",
-            ArgumentName=wire,
-            ArgumentValue=str(value),
-        )
-    return min(value, MAX_LISTED)
-
-
-@operation("ListParts")
-def list_parts(ctx: Context, params: Params) -> Result:
-    limit = _max(params, "MaxParts", "max-parts")
-    marker: int = params.get("PartNumberMarker") or 0
-    with ctx.store.lock:
-        upload = _upload(ctx.store.bucket(params["Bucket"]), params)
-        numbers = sorted(n for n in upload.parts if n > marker)
-        shown = [upload.parts[n] for n in numbers[:limit]]
-    truncated = len(numbers) > limit
-    return {
-        "Bucket": params["Bucket"],
-        "Key": upload.key,
-        "UploadId": upload.upload_id,
-        "PartNumberMarker": marker,
-        "NextPartNumberMarker": shown[-1].number if shown else None,
-        "MaxParts": limit,
-        "IsTruncated": truncated,
-        "Parts": [_part_entry(p) for p in shown] or None,
-        "Initiator": {"ID": OWNER["ID"], "DisplayName": OWNER["DisplayName"]},
-        "Owner": OWNER,
-        "StorageClass": upload.template.storage_class,
-        "ChecksumAlgorithm": upload.checksum_algorithm,
-        "ChecksumType": upload.checksum_type,
-    }
-
-
-def _upload_entry(upload: Upload, encode: Any) -> dict[str, Any]:
-    return {
-        "UploadId": upload.upload_id,
-        "Key": encode(upload.key),
-        "Initiated": upload.initiated,
-        "StorageClass": upload.template.storage_class,
-        "Owner": OWNER,
-        "Initiator": {"ID": OWNER["ID"], "DisplayName": OWNER["DisplayName"]},
-        "ChecksumAlgorithm": upload.checksum_algorithm,
-        "ChecksumType": upload.checksum_type,
-    }
-
-
-def _after_markers(ordered: list[Upload], key_marker: str, id_marker: str) -> list[Upload]:
-    """The uploads after (key-marker, upload-id-marker); the id marker only counts with its key."""
-    if not key_marker:
-        return ordered
-    if not id_marker:
-        return [u for u in ordered if u.key > key_marker]
-    ids = [u.upload_id for u in ordered]
-    start = ids.index(id_marker) + 1 if id_marker in ids else 0
-    return [u for i, u in enumerate(ordered) if u.key > key_marker or (u.key == key_marker and i >= start)]
-
-
-def _upload_page(
-    ordered: list[Upload], prefix: str, delimiter: str, limit: int
-) -> tuple[list[Upload], list[str], Upload | str | None]:
-    """(uploads, common prefixes, last entry when truncated) for one page."""
-    uploads: list[Upload] = []
-    prefixes: list[str] = []
-    last: Upload | str | None = None
-    for upload in ordered:
-        if not upload.key.startswith(prefix):
-            continue
-        cut = upload.key.find(delimiter, len(prefix)) if delimiter else -1
-        common = upload.key[: cut + len(delimiter)] if cut >= 0 else None
-        if common is not None and prefixes and prefixes[-1] == common:
-            continue
-        if len(uploads) + len(prefixes) == limit:
-            return uploads, prefixes, last
-        if common is not None:
-            prefixes.append(common)
-        else:
-            uploads.append(upload)
-        last = common if common is not None else upload
-    return uploads, prefixes, None
-
-
-@operation("ListMultipartUploads")
-def list_multipart_uploads(ctx: Context, params: Params) -> Result:
-    encode, limit = _encoder(params), _max(params, "MaxUploads", "max-uploads")
-    key_marker: str = params.get("KeyMarker") or ""
-    id_marker: str = params.get("UploadIdMarker") or ""
-    with ctx.store.lock:
-        bucket = ctx.store.bucket(params["Bucket"])
-        ordered = sorted(bucket.uploads.values(), key=lambda u: (u.key, u.initiated, u.upload_id))
-    prefix: str = params.get("Prefix") or ""
-    delimiter: str = params.get("Delimiter") or ""
-    ordered = _after_markers(ordered, key_marker, id_marker)
-    if _is_common_prefix(key_marker, prefix, delimiter):
-        # the previous page ended on this common prefix (its NextKeyMarker): skip every key under it
-        ordered = [u for u in ordered if not u.key.startswith(key_marker)]
-    uploads, prefixes, last = _upload_page(ordered, prefix, delimiter, limit)
-    result: Result = {
-        "Bucket": params["Bucket"],
-        "KeyMarker": encode(key_marker),
-        "UploadIdMarker": id_marker,
-        "Prefix": encode(params.get("Prefix") or ""),
-        "Delimiter": encode(params.get("Delimiter")),
-        "MaxUploads": limit,
-        "IsTruncated": last is not None,
-        "EncodingType": params.get("EncodingType"),
-        "Uploads": [_upload_entry(u, encode) for u in uploads] or None,
-        "CommonPrefixes": [{"Prefix": encode(p)} for p in prefixes] or None,
-    }
-    if isinstance(last, Upload):
-        result["NextKeyMarker"] = encode(last.key)
-        result["NextUploadIdMarker"] = last.upload_id
-    elif last is not None:
-        result["NextKeyMarker"] = encode(last)
-    return result
