@@ -19,6 +19,12 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4566, help="port to bind, 0 for any (default: 4566)")
     parser.add_argument("--region", default="us-east-1", help="the emulator's region (default: us-east-1)")
+    parser.add_argument(
+        "--domain",
+        action="append",
+        default=None,
+        help="domain of virtual-hosted-style requests, <bucket>.<domain> (repeatable; default: localhost)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -26,7 +32,8 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
-    emulator = S3Emulator(host=args.host, port=args.port, region=args.region)
+    domains = tuple(args.domain or ["localhost"])
+    emulator = S3Emulator(host=args.host, port=args.port, region=args.region, domains=domains)
     try:
         emulator.start()
     except OSError as error:

@@ -40,6 +40,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("s3emu_host", default="127.0.0.1", help="address the S3 emulator binds (loopback)")
     parser.addini("s3emu_region", default="us-east-1", help="region of the S3 emulator")
     parser.addini(
+        "s3emu_domains",
+        type="linelist",
+        default=["localhost"],
+        help="domains of virtual-hosted-style requests: Host <bucket>.<domain> names the bucket",
+    )
+    parser.addini(
         "s3emu_transport",
         default="http",
         help="http, or inprocess: the s3 fixture and boto3.client() skip the socket (before-send)",
@@ -129,6 +135,7 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
         region=_option(pytestconfig, "region"),
         spill_threshold=_spill_threshold(pytestconfig),
         transport=_option(pytestconfig, "transport"),
+        domains=tuple(pytestconfig.getini("s3emu_domains")),
     )
     emulator.start()
     yield emulator

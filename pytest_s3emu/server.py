@@ -46,7 +46,9 @@ class S3Emulator:
         region: str = "us-east-1",
         spill_threshold: int = DEFAULT_SPILL_THRESHOLD,
         transport: str = "http",
+        domains: tuple[str, ...] = ("localhost",),
     ) -> None:
+        """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style."""
         if spill_threshold < 0:
             raise ValueError(f"spill_threshold must be a number of bytes, not {spill_threshold!r}")
         self.host = host
@@ -54,7 +56,7 @@ class S3Emulator:
         self.region = region
         self.spill_threshold = spill_threshold
         self.transport = transport
-        self.app = S3App(region=region)
+        self.app = S3App(region=region, domains=tuple(domains))
         self.app.store.spill_threshold = spill_threshold
         self._storage: weakref.finalize[..., S3Emulator] | None = None
         self._server: BaseWSGIServer | None = None
