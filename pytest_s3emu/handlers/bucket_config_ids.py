@@ -5,20 +5,18 @@ Each kind has Put/Get/Delete by ``?id=`` and a List paged with continuation toke
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import (
     IdMismatch,
-    InvalidArgument,
     InvalidS3DestinationBucket,
     MalformedXML,
     NoSuchConfiguration,
 )
 from . import Context, Params, Result, operation
 from .bucket_config import document
+from .tokens import decode_token, encode_token
 
 PAGE_SIZE = 100  # configurations per List page, as S3 pages them
 
@@ -80,16 +78,7 @@ def _delete(ctx: Context, params: Params, kind: _Kind) -> Result:
 
 
 def _after(token: str | None) -> str | None:
-    if token is None:
-        return None
-    try:
-        return base64.b64decode(token.encode(), altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidArgument(
-            "The continuation token provided is incorrect",
-            ArgumentName="continuation-token",
-            ArgumentValue=token,
-        ) from None
+    return None if token is None else decode_token(token)
 
 
 def _list(ctx: Context, params: Params, kind: _Kind) -> Result:
@@ -101,7 +90,7 @@ def _list(ctx: Context, params: Params, kind: _Kind) -> Result:
         page = [configs[key] for key in ids[:PAGE_SIZE]]
     result: Result = {"IsTruncated": len(ids) > PAGE_SIZE, "ContinuationToken": token}
     if len(ids) > PAGE_SIZE:
-        result["NextContinuationToken"] = base64.urlsafe_b64encode(ids[PAGE_SIZE - 1].encode()).decode()
+        result["NextContinuationToken"] = encode_token(ids[PAGE_SIZE - 1])
     result[f"{kind.member}List"] = page or None
     return result
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import ipaddress
 import re
 
@@ -16,6 +14,7 @@ from ..errors import (
 from ..store import Bucket
 from . import Context, Params, Result, operation
 from .object_lock import enable_object_lock
+from .tokens import decode_token, encode_token
 
 US_EAST_1 = "us-east-1"
 OWNER = {"DisplayName": "s3emu", "ID": "75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a"}
@@ -124,7 +123,8 @@ def list_buckets(ctx: Context, params: Params) -> Result:
             ArgumentName="max-buckets",
             ArgumentValue=str(limit),
         )
-    after = _decode_token(params.get("ContinuationToken"))
+    token: str | None = params.get("ContinuationToken")
+    after = decode_token(token) if token else ""
     buckets = [
         b
         for b in ctx.store.list_buckets()
@@ -133,19 +133,6 @@ def list_buckets(ctx: Context, params: Params) -> Result:
     result: Result = {"Owner": OWNER, "Prefix": params.get("Prefix")}
     if limit is not None and len(buckets) > limit:
         buckets = buckets[:limit]
-        result["ContinuationToken"] = base64.urlsafe_b64encode(buckets[-1].name.encode()).decode()
+        result["ContinuationToken"] = encode_token(buckets[-1].name)
     result["Buckets"] = [_entry(b) for b in buckets]
     return result
-
-
-def _decode_token(token: str | None) -> str:
-    if not token:
-        return ""
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidArgument(
-            "The continuation token provided is incorrect",
-            ArgumentName="continuation-token",
-            ArgumentValue=token,
-        ) from None

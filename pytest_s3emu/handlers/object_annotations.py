@@ -7,8 +7,6 @@ when it is deleted. ``x-amz-object-if-match`` makes a Put or Delete conditional 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from ..errors import (
@@ -24,6 +22,7 @@ from ..errors import (
 )
 from ..records import Annotation, ObjectVersion
 from . import Context, Params, Result, operation
+from .tokens import decode_token, encode_token
 
 MAX_NAME_BYTES = 512
 MAX_PAYLOAD_BYTES = 1024 * 1024
@@ -143,16 +142,7 @@ def _entry(name: str, annotation: Annotation) -> dict[str, Any]:
 
 def _after(token: str | None) -> str:
     """The last name of the previous page, from a continuation token."""
-    if token is None:
-        return ""
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidArgument(
-            "The continuation token provided is incorrect",
-            ArgumentName="continuation-token",
-            ArgumentValue=token,
-        ) from None
+    return "" if token is None else decode_token(token)
 
 
 def _limit(params: Params) -> int:
@@ -192,5 +182,5 @@ def list_object_annotations(ctx: Context, params: Params) -> Result:
         "Annotations": [_entry(name, annotation) for name, annotation in page],
     }
     if len(found) > limit:
-        result["NextContinuationToken"] = base64.urlsafe_b64encode(page[-1][0].encode()).decode()
+        result["NextContinuationToken"] = encode_token(page[-1][0])
     return result
