@@ -18,6 +18,21 @@ from pathlib import Path
 from typing import Any
 
 TIMEOUT = 900  # seconds for one suite: a hung run fails the benchmark instead of stalling it
+# Bytecode for the fresh processes: an installed package has its .pyc files, but a checkout run with
+# PYTHONDONTWRITEBYTECODE=1 (as in CI images) compiles every module of pytest_s3emu in every
+# process, ~60 ms that no user pays twice. The processes write theirs under this directory instead.
+_PYCACHE = tempfile.mkdtemp(prefix="s3emu-bench-pyc-")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """The environment of a measured process: no AWS settings, bytecode kept in _PYCACHE."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_"))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = _PYCACHE
+    env["AWS_EC2_METADATA_DISABLED"] = "true"
+    env.update(extra)
+    return env
+
 
 EMPTY = """
 import pytest
@@ -69,13 +84,11 @@ SUITES = [
 
 def _pytest(directory: Path, args: list[str]) -> float:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(directory)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_"))}
-    env["AWS_EC2_METADATA_DISABLED"] = "true"
     start = time.perf_counter()
     done = subprocess.run(
         [*command, *args, str(directory)],
         cwd=directory,
-        env=env,
+        env=_env(),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -95,6 +108,7 @@ def per_test(tests: int, moto_tests: int, with_moto: bool, xdist: bool, rounds: 
     with tempfile.TemporaryDirectory(prefix="s3emu-bench-") as tmp:
         root = Path(tmp)
         (root / "pytest.ini").write_text("[pytest]\n")
+        _warm_up(root, with_moto)
         for _ in range(rounds):
             for mode, mode_args in modes:
                 for name, template, args in SUITES:
@@ -154,12 +168,39 @@ print(json.dumps({
 """
 
 
+def _warm_up(root: Path, with_moto: bool) -> None:
+    """One untimed run of each kind of suite: compiles the bytecode the measured runs use."""
+    directory = root / "warm-up"
+    directory.mkdir(exist_ok=True)
+    for name, template, args in SUITES:
+        if name == "moto" and not with_moto:
+            continue
+        (directory / "test_suite.py").write_text(template.format(n=1))
+        _pytest(directory, args)
+
+
+def _startup_once(env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP], capture_output=True, text=True, timeout=TIMEOUT, check=True, env=env
+    )
+    found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return found
+
+
 def startup(runs: int) -> dict[str, float]:
-    """Plugin import, first emulator start up to its first answer, reset and env patching (ms)."""
-    samples: list[dict[str, Any]] = []
-    for _ in range(runs):
-        done = subprocess.run(
-            [sys.executable, "-c", STARTUP], capture_output=True, text=True, timeout=TIMEOUT, check=True
-        )
-        samples.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    return {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+    """Plugin import, first emulator start up to its first answer, reset and env patching (ms).
+
+    Measured as a test session starts after an earlier one: bytecode compiled and the model cache
+    (pytest_s3emu.model) filled by an untimed run. ``first_start_cold_ms`` is the very first start:
+    an empty model cache, and pytest_s3emu compiled from source unless it has bytecode of its own
+    (an installed package does; a checkout run with PYTHONDONTWRITEBYTECODE=1 does not).
+    """
+    _startup_once(_env())  # warm-up
+    samples = [_startup_once(_env()) for _ in range(runs)]
+    result = {key: statistics.median(s[key] for s in samples) for key in samples[0]}
+    with tempfile.TemporaryDirectory(prefix="s3emu-bench-cold-") as cold:
+        # installed packages keep their own bytecode (no prefix); pytest_s3emu's is not written
+        env = _env(XDG_CACHE_HOME=cold, PYTHONDONTWRITEBYTECODE="1")
+        env.pop("PYTHONPYCACHEPREFIX")
+        result["first_start_cold_ms"] = _startup_once(env)["first_start_ms"]
+    return result

@@ -4,6 +4,7 @@ an HTTP answer, and where unexpected exceptions are logged, answered with 500 an
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -148,6 +149,7 @@ class S3App:
         return body
 
 
+@functools.lru_cache(maxsize=64)
 def _reason(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -156,8 +158,9 @@ def _reason(status: int) -> str:
 
 
 def _set_content_length(headers: Headers, payload: Body) -> None:
-    if any(name.lower() == "content-length" for name, _ in headers):
-        return
+    for name, _ in headers:
+        if name.lower() == "content-length":
+            return
     if isinstance(payload, list):
         headers.append(("Content-Length", str(sum(len(chunk) for chunk in payload))))
 

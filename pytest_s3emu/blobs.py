@@ -7,7 +7,6 @@ Nothing here holds a whole large body in memory: :class:`BlobWriter` keeps at mo
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import tempfile
 import threading
@@ -32,21 +31,42 @@ class Reader:
     end of the blocks or on :meth:`close` (a WSGI server calls it).
     """
 
-    __slots__ = ("_blocks", "_handles")
+    __slots__ = ("_blocks", "_handles", "_whole")
 
-    def __init__(self, blocks: Iterator[bytes], handles: list[_Closeable] | None = None) -> None:
+    def __init__(
+        self,
+        blocks: Iterator[bytes],
+        handles: list[_Closeable] | None = None,
+        whole: Callable[[], bytes] | None = None,
+    ) -> None:
         self._blocks = blocks
         self._handles = handles or []
+        self._whole = whole  # all the bytes in one read, while no block has been taken
 
     def __iter__(self) -> Reader:
         return self
 
     def __next__(self) -> bytes:
+        self._whole = None
         try:
             return next(self._blocks)
         except BaseException:
             self.close()
             raise
+
+    def read_whole(self) -> bytes | None:
+        """Every byte at once, when nothing has been iterated yet and one read does it (None if
+        not): whoever wants the whole body anyway (the in-process transport's ``read()``) saves
+        a copy of each block and the joining of them."""
+        whole, self._whole = self._whole, None
+        if whole is None:
+            return None
+        try:
+            data = whole()
+        finally:
+            self._blocks = iter(())
+            self.close()
+        return data
 
     def close(self) -> None:
         handles, self._handles = self._handles, []
@@ -119,7 +139,8 @@ class FileBlob:
         # open now, not when iteration starts: the file may be replaced or deleted in between
         handle = open(self.path, "rb", buffering=0)  # noqa: SIM115  # closed by the Reader
         handle.seek(start)
-        return Reader(_file_blocks(handle, max(0, end + 1 - start)), [handle])
+        length = max(0, end + 1 - start)
+        return Reader(_file_blocks(handle, length), [handle], lambda: _read_exactly(handle, length))
 
     def release(self) -> None:
         with _PINS:
@@ -143,6 +164,13 @@ class FileBlob:
         # OSError: gone already, or (Windows) still open by a reader; stop() removes the directory
         with contextlib.suppress(OSError):
             os.unlink(self.path)
+
+
+def _read_exactly(handle: BinaryIO, length: int) -> bytes:
+    data = handle.read(length)  # one read (the kernel copies straight into the result) ...
+    if len(data) < length:  # ... unless it returns short
+        data += b"".join(_file_blocks(handle, length - len(data)))
+    return data
 
 
 def _file_blocks(handle: BinaryIO, remaining: int) -> Iterator[bytes]:
@@ -170,7 +198,8 @@ class BlobWriter:
         self._threshold = spill_threshold
         self._directory = directory
         self._on_done = on_done
-        self._buffer: io.BytesIO | None = io.BytesIO()
+        # blocks kept as they come (joined once by finish(): a one-block body is not copied at all)
+        self._buffer: list[bytes] | None = []
         self._file: BinaryIO | None = None
         self._path = ""
         self.size = 0
@@ -178,7 +207,7 @@ class BlobWriter:
     def write(self, data: bytes) -> None:
         self.size += len(data)
         if self._buffer is not None:
-            self._buffer.write(data)
+            self._buffer.append(data if data.__class__ is bytes else bytes(data))  # a copy if mutable
             if self.size > self._threshold:
                 self._spill()
         else:
@@ -189,14 +218,14 @@ class BlobWriter:
         assert self._buffer is not None
         fd, self._path = tempfile.mkstemp(prefix="s3emu-", suffix=".blob", dir=self._directory)
         self._file = os.fdopen(fd, "wb")
-        with self._buffer.getbuffer() as buffered:
-            self._file.write(buffered)
+        for block in self._buffer:
+            self._file.write(block)
         self._buffer = None
 
     def finish(self) -> Blob:
         blob: Blob
         if self._buffer is not None:
-            blob = MemoryBlob(self._buffer.getvalue())
+            blob = MemoryBlob(b"".join(self._buffer))
             self._buffer = None
         else:
             assert self._file is not None

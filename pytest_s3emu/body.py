@@ -6,8 +6,12 @@ the store raises BadDigest (and discards what it wrote) before anything is store
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, BinaryIO
 
 from werkzeug.exceptions import BadRequest
@@ -23,7 +27,9 @@ from .errors import (
 from .request import HttpRequest
 
 BLOCK = 1024 * 1024
+_PARALLEL_MD5 = 256 * 1024  # smaller blocks are hashed at once: a hand-off costs ~20-50 us
 _SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
+_CHECKSUM_HEADERS = tuple((alg, checksums.header_for(alg)) for alg in checksums.ALGORITHMS)
 _PAYLOAD_MODES = (
     "UNSIGNED-PAYLOAD",
     "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
@@ -71,7 +77,10 @@ class RequestBody:
         if self._content_sha256 and _SHA256_HEX.match(self._content_sha256) and "SHA256" not in wanted:
             wanted.append("SHA256")
         self._wanted = wanted
-        self._hasher = checksums.ChecksumSet(wanted)
+        self._sums: checksums.ChecksumSet | None = None  # made on first use: GET and HEAD never read
+        # MD5 (the ETag) apart: large blocks are hashed on a worker thread (see _update_md5)
+        self._md5 = hashlib.md5(usedforsecurity=False)
+        self._md5_pending: Future[None] | None = None
         self.size = 0
         self.finished = False
         self.checksums: dict[str, str] = {}
@@ -80,11 +89,17 @@ class RequestBody:
         """Also compute ``algorithm`` (before the first read): S3 keeps some checksums unasked."""
         if algorithm not in self._wanted and self.size == 0:
             self._wanted.append(algorithm)
-            self._hasher = checksums.ChecksumSet(self._wanted)
+            self._sums = None
 
     def computed(self, algorithm: str) -> str:
         """The base64 checksum of the decoded body (after it was read to the end)."""
         return self._hasher.b64(algorithm)
+
+    @property
+    def _hasher(self) -> checksums.ChecksumSet:
+        if self._sums is None:
+            self._sums = checksums.ChecksumSet(self._wanted, md5=False)
+        return self._sums
 
     def _read_raw(self, size: int) -> bytes:
         try:
@@ -103,6 +118,7 @@ class RequestBody:
         data = self._reader.read(size) if self.aws_chunked else self._read_raw(size)
         if data:
             self.size += len(data)
+            self._update_md5(data)
             self._hasher.update(data)
         else:
             self._finish()
@@ -129,11 +145,28 @@ class RequestBody:
 
     @property
     def md5_hex(self) -> str:
-        return self._hasher.md5_hex()
+        return self.md5_digest.hex()
 
     @property
     def md5_digest(self) -> bytes:
-        return self._hasher.md5_digest()
+        self._wait_md5()
+        return self._md5.digest()
+
+    def _update_md5(self, data: bytes) -> None:
+        """MD5 runs at ~800 MB/s, slower than everything else a large upload costs together (reading
+        the socket, SHA-256, CRC32, writing the file): a block of a MiB is hashed on a worker thread
+        while this one goes on with the rest and the next block (hashlib releases the GIL). One
+        block at a time, in order: at most one block waits, so memory stays bounded."""
+        self._wait_md5()
+        if len(data) >= _PARALLEL_MD5 and data.__class__ is bytes:  # immutable: safe to share
+            self._md5_pending = _md5_workers().submit(self._md5.update, data)
+        else:
+            self._md5.update(data)
+
+    def _wait_md5(self) -> None:
+        pending, self._md5_pending = self._md5_pending, None
+        if pending is not None:
+            pending.result()
 
     def _finish(self) -> None:
         self.finished = True
@@ -147,7 +180,7 @@ class RequestBody:
                 )
         md5_header = self._headers.get("content-md5")
         if md5_header is not None:
-            checksums.verify_content_md5(md5_header, self._hasher.md5_digest())
+            checksums.verify_content_md5(md5_header, self.md5_digest)
         if self.algorithm:
             self._verify_checksum(self.algorithm)
 
@@ -163,6 +196,31 @@ class RequestBody:
         actual = self._hasher.b64(algorithm)
         checksums.verify(algorithm, sent, actual)
         self.checksums[algorithm] = actual
+
+
+_md5_pool: ThreadPoolExecutor | None = None
+_md5_pool_lock = threading.Lock()
+
+
+def _md5_workers() -> ThreadPoolExecutor:
+    global _md5_pool
+    if _md5_pool is None:
+        with _md5_pool_lock:
+            if _md5_pool is None:
+                _md5_pool = ThreadPoolExecutor(
+                    max_workers=os.cpu_count() or 2, thread_name_prefix="s3emu-md5"
+                )
+    return _md5_pool
+
+
+def _forget_md5_pool() -> None:
+    # a forked child has none of the pool's threads: it makes a pool of its own
+    global _md5_pool
+    _md5_pool = None
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(after_in_child=_forget_md5_pool)
 
 
 class _Counting:
@@ -204,11 +262,7 @@ def _content_sha256(value: str | None) -> str | None:
 
 def _requested_checksum(headers: dict[str, str]) -> tuple[str | None, str | None]:
     """(algorithm, value sent in a header): x-amz-checksum-*, x-amz-trailer, x-amz-sdk-checksum-algorithm."""
-    sent = [
-        (alg, headers[checksums.header_for(alg)])
-        for alg in checksums.ALGORITHMS
-        if checksums.header_for(alg) in headers
-    ]
+    sent = [(alg, headers[header]) for alg, header in _CHECKSUM_HEADERS if header in headers]
     if len(sent) > 1:
         raise InvalidRequest(
             "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."

@@ -12,6 +12,7 @@ through to HTTP (and to the guard). The HTTP server keeps serving subprocesses a
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import sys
@@ -62,8 +63,6 @@ def before_send_handler(emulator: S3Emulator) -> Callable[..., AWSResponse | Non
 
 def answer(app: WSGIApplication, request: AWSPreparedRequest, endpoint: str) -> AWSResponse:
     """Hand ``request`` (whose URL starts with ``endpoint``) to ``app``; botocore's response to it."""
-    from botocore.awsrequest import AWSResponse
-
     method = str(request.method).upper()
     environ = _environ(request, method, endpoint)
     call = _Call()
@@ -82,7 +81,15 @@ def answer(app: WSGIApplication, request: AWSPreparedRequest, endpoint: str) -> 
     if bodyless:
         stream.close()  # like the HTTP front end: a HEAD answer carries no body, whatever the app made
     # botocore-stubs want HTTPHeaders; AWSResponse copies any mapping into a HeadersDict
-    return AWSResponse(request.url, status, headers, stream)  # type: ignore[arg-type]
+    return _aws_response()(request.url, status, headers, stream)  # type: ignore[arg-type]
+
+
+@functools.cache
+def _aws_response() -> type[AWSResponse]:
+    # imported on first use: this module is imported by the plugin, which must not load botocore
+    from botocore.awsrequest import AWSResponse
+
+    return AWSResponse
 
 
 class _Call:
@@ -143,17 +150,25 @@ def _environ(request: AWSPreparedRequest, method: str, endpoint: str) -> WSGIEnv
         "SERVER_PROTOCOL": "HTTP/1.1",
         "s3emu.transport": "inprocess",
     }
-    names: set[str] = set()
-    for name, value in request.headers.items():
+    for name, value in _header_items(request.headers):
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        _add_header(environ, str(name), text)
-        names.add(str(name).lower())
+        name = str(name)
+        # Werkzeug's make_environ: names with "_" are dropped (they would alias "-"), repeats joined
+        if "_" in name:
+            continue
+        key = _environ_key(name)
+        if "\r\n" in text:
+            text = text.replace("\r\n", "")
+        if key in environ and key[0] == "H":  # HTTP_*: CONTENT_TYPE and CONTENT_LENGTH are replaced
+            text = f"{environ[key]},{text}"
+        environ[key] = text
     # urllib3 and http.client add these unless the request has them (botocore sets a User-Agent)
-    if "host" not in names:
+    # (these names have no "_": whoever sent one has its HTTP_ key in the environ)
+    if "HTTP_HOST" not in environ:
         environ["HTTP_HOST"] = netloc
-    if "accept-encoding" not in names:
+    if "HTTP_ACCEPT_ENCODING" not in environ:
         environ["HTTP_ACCEPT_ENCODING"] = "identity"
-    if "user-agent" not in names:
+    if "HTTP_USER_AGENT" not in environ:
         environ["HTTP_USER_AGENT"] = _urllib3_user_agent()
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
     body = request.body
@@ -184,17 +199,23 @@ def _urllib3_user_agent() -> str:
     return f"python-urllib3/{version('urllib3')}"
 
 
-def _add_header(environ: dict[str, Any], name: str, value: str) -> None:
-    # Werkzeug's make_environ: names with "_" are dropped (they would alias "-"), repeats joined
-    if "_" in name:
-        return
+def _header_items(headers: Any) -> Iterable[tuple[Any, Any]]:
+    """The (name, value) pairs of botocore's ``HeadersDict``.
+
+    Its generic ``items()`` builds a case-folding key object per lookup (a third of the cost of
+    building the environ): read the dict underneath when it is the one botocore has kept since
+    2015 (keys whose ``str()`` is the name as set), else fall back to ``items()``.
+    """
+    raw = getattr(headers, "_dict", None)
+    if type(raw) is dict and len(raw) == len(headers):
+        return raw.items()
+    return headers.items()  # type: ignore[no-any-return]  # any mapping
+
+
+@functools.lru_cache(maxsize=512)
+def _environ_key(name: str) -> str:
     key = name.upper().replace("-", "_")
-    value = value.replace("\r\n", "")
-    if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        key = "HTTP_" + key
-        if key in environ:
-            value = f"{environ[key]},{value}"
-    environ[key] = value
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
 
 
 def _body_length(body: object) -> int | None:
@@ -366,14 +387,18 @@ class ResponseStream(io.RawIOBase):
                     self.close()
                     return False
                 except Exception as exc:
-                    logger.error("s3emu: the response body failed while streaming", exc_info=True)
-                    self.close()
-                    from urllib3.exceptions import ProtocolError
-
-                    raise ProtocolError("pytest-s3emu: the response body ended early", exc) from exc
+                    raise self._broken(exc) from exc
             self._current = chunk if isinstance(chunk, bytes) else bytes(chunk)
             self._offset = 0
         return True
+
+    def _broken(self, exc: Exception) -> Exception:
+        """urllib3's error for a body cut short, as a connection cut mid-body would give."""
+        logger.error("s3emu: the response body failed while streaming", exc_info=exc)
+        self.close()
+        from urllib3.exceptions import ProtocolError
+
+        return ProtocolError("pytest-s3emu: the response body ended early", exc)
 
     def _piece(self, limit: int) -> bytes:
         """Up to ``limit`` bytes of the current block (the block itself when it fits: no copy)."""
@@ -395,6 +420,16 @@ class ResponseStream(io.RawIOBase):
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     def readall(self) -> bytes:
+        read_whole = getattr(self._chunks, "read_whole", None)  # blobs.Reader
+        if read_whole is not None and not self._queued and not self._current and not self.closed:
+            try:
+                whole: bytes | None = read_whole()
+            except Exception as exc:
+                raise self._broken(exc) from exc
+            if whole is not None:
+                self._position += len(whole)
+                self.close()
+                return whole
         parts = []
         while self._fill():
             parts.append(self._piece(len(self._current)))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 from xml.parsers.expat import ExpatError
 
 import xmltodict
-from botocore.model import Shape, StructureShape
+from botocore.model import OperationModel, Shape, StructureShape
 
 from .body import RequestBody
 from .errors import InvalidArgument, MalformedXML
@@ -33,48 +34,102 @@ _INT_LIMITS = {"integer": 2**31, "long": 2**63}
 
 def parse(request: HttpRequest, match: Match, body: RequestBody) -> Params:
     """The operation's input params: URI labels, query, headers and payload."""
-    shape = match.operation.input_shape
+    plan = _input_plan(match.operation)
     params: Params = {}
-    if shape is None:
+    if plan is None:
         return params
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        if location is None:
-            continue
-        value = _located_value(request, match, member, location)
+    query, headers = request.query, request.headers
+    # only the members the request carries (and the URI ones), still in model order: PutObject
+    # has 48 located members and a request names a handful of them
+    found = list(plan.always)
+    by_header, by_query = plan.by_header, plan.by_query
+    for header in headers:
+        found.extend(by_header.get(header, ()))
+    for name in query:
+        found.extend(by_query.get(name, ()))
+    found.sort()
+    located = plan.located
+    for index in found:
+        name, location, wire, lookup, member, item = located[index]
+        if location == _HEADER:
+            raw = headers.get(lookup)
+            if raw is None:
+                continue
+            if item is not None:
+                value: Any = [_scalar(item, v.strip(), wire) for v in raw.split(",")]
+            else:
+                value = raw if member.type_name == "string" else _scalar(member, raw, wire)
+        elif location == _QUERY:
+            values = query.get(wire)
+            if values is None:
+                continue
+            if item is not None:
+                value = [_scalar(item, v, wire) for v in values]
+            else:
+                value = _scalar(member, values[0], wire)
+        elif location == _URI:
+            value = match.bucket if wire == "Bucket" else match.key
+        else:  # a prefix: x-amz-meta-*
+            value = {h[len(lookup) :]: v for h, v in headers.items() if h.startswith(lookup)} or None
         if value is not None:
             params[name] = value
-    payload = shape.serialization.get("payload")
-    if payload:
-        value = _payload(shape.members[payload], body, payload in shape.required_members)
+    if plan.payload is not None:
+        value = _payload(plan.payload_member, body, plan.payload_required)
         if value is not None:
-            params[payload] = value
+            params[plan.payload] = value
     return params
 
 
-def _located_value(request: HttpRequest, match: Match, member: Shape, location: str) -> Any:
-    wire_name = member.serialization.get("name", member.name)
-    if location == "uri":
-        return match.bucket if wire_name == "Bucket" else match.key
-    if location == "querystring":
-        values = request.query.get(wire_name)
-        if values is None:
-            return None
-        if member.type_name == "list":
-            return [_scalar(member.member, v, wire_name) for v in values]  # type: ignore[attr-defined]  # ListShape
-        return _scalar(member, values[0], wire_name)
-    if location == "header":
-        raw = request.headers.get(wire_name.lower())
-        if raw is None:
-            return None
-        if member.type_name == "list":
-            return [_scalar(member.member, v.strip(), wire_name) for v in raw.split(",")]  # type: ignore[attr-defined]  # ListShape
-        return _scalar(member, raw, wire_name)
-    if location == "headers":
-        prefix = wire_name.lower()
-        found = {h[len(prefix) :]: v for h, v in request.headers.items() if h.startswith(prefix)}
-        return found or None
-    return None
+_URI, _QUERY, _HEADER, _HEADERS = range(4)
+_LOCATIONS = {"uri": _URI, "querystring": _QUERY, "header": _HEADER, "headers": _HEADERS}
+
+
+class _InputPlan:
+    """The located members of an input shape, in model order, with their wire names; worked out once
+    per operation instead of reading every member's serialization on every request."""
+
+    __slots__ = (
+        "always",
+        "by_header",
+        "by_query",
+        "located",
+        "payload",
+        "payload_member",
+        "payload_required",
+    )
+
+    def __init__(self, shape: StructureShape) -> None:
+        # (member name, location, wire name, header/prefix name in lower case, member, list item)
+        self.located: list[tuple[str, int, str, str, Shape, Shape | None]] = []
+        for name, member in shape.members.items():
+            location = _LOCATIONS.get(member.serialization.get("location"))  # type: ignore[arg-type]  # None: the body
+            if location is None:
+                continue
+            wire = member.serialization.get("name", member.name)
+            listed = member.type_name == "list" and location in (_QUERY, _HEADER)
+            item = member.member if listed else None  # type: ignore[attr-defined]  # ListShape
+            self.located.append((name, location, wire, wire.lower(), member, item))
+        # indexes into ``located``: always read, by header name, by query parameter name
+        self.always: list[int] = []
+        self.by_header: dict[str, list[int]] = {}
+        self.by_query: dict[str, list[int]] = {}
+        for index, (_, location, wire, lookup, _, _) in enumerate(self.located):
+            if location == _HEADER:
+                self.by_header.setdefault(lookup, []).append(index)
+            elif location == _QUERY:
+                self.by_query.setdefault(wire, []).append(index)
+            else:
+                self.always.append(index)
+        payload = shape.serialization.get("payload")
+        self.payload: str | None = payload or None
+        self.payload_member: Shape = shape.members[payload] if payload else shape
+        self.payload_required = bool(payload) and payload in shape.required_members
+
+
+@functools.cache
+def _input_plan(operation: OperationModel) -> _InputPlan | None:
+    shape = operation.input_shape
+    return None if shape is None else _InputPlan(shape)
 
 
 def _scalar(shape: Shape, raw: str, wire_name: str) -> Any:

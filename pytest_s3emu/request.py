@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -38,6 +39,8 @@ class HttpRequest:
 
 def parse_query(query_string: str) -> dict[str, list[str]]:
     query: dict[str, list[str]] = {}
+    if not query_string:
+        return query
     for name, value in parse_qsl(query_string, keep_blank_values=True):
         query.setdefault(name, []).append(value)
     return query
@@ -63,13 +66,19 @@ def _strip_absolute_form(target: str) -> str:
     return target
 
 
+@functools.lru_cache(maxsize=512)
+def _header_name(key: str) -> str:
+    """``HTTP_X_AMZ_DATE`` -> ``x-amz-date``."""
+    return key[5:].replace("_", "-").lower()
+
+
 def from_environ(environ: dict[str, object]) -> HttpRequest:
     target = _strip_absolute_form(_raw_target(environ))
     raw_path, _, query_string = target.partition("?")
     headers: dict[str, str] = {}
     for name, value in environ.items():
-        if name.startswith("HTTP_"):
-            headers[name[5:].replace("_", "-").lower()] = str(value)
+        if name[:5] == "HTTP_":
+            headers[_header_name(name)] = value if value.__class__ is str else str(value)
     if "CONTENT_TYPE" in environ:
         headers["content-type"] = str(environ["CONTENT_TYPE"])
     if environ.get("CONTENT_LENGTH") not in (None, ""):

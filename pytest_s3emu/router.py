@@ -12,12 +12,13 @@ import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote
 
 from botocore.model import OperationModel
 
 from .errors import MethodNotAllowed, NotImplementedOperation
-from .model import ROUTE_FALLBACKS, all_operations
+from .model import ROUTE_FALLBACKS, all_operations, disk_cached, service_model, source_stamp
 from .request import HttpRequest
 
 SERVICE, BUCKET, OBJECT = "service", "bucket", "object"
@@ -37,13 +38,11 @@ class Route:
     preferred: bool
 
     def fits(self, request: HttpRequest) -> bool:
-        query, headers = request.query, request.headers
+        query = request.query
         for name, value in self.static_query:
             if name not in query or (value is not None and value not in query[name]):
                 return False
-        return all(q in query for q in self.required_query) and all(
-            h in headers for h in self.required_headers
-        )
+        return query.keys() >= self.required_query and request.headers.keys() >= self.required_headers
 
     def score(self, request: HttpRequest) -> tuple[int, int, int, bool]:
         optional = sum(1 for name in request.query if name in self.optional_query)
@@ -76,7 +75,8 @@ def _members_by_location(operation: OperationModel, location: str) -> Iterable[t
             yield member.serialization.get("name", name), name in required
 
 
-def _route(operation: OperationModel) -> Route:
+def _route_spec(operation: OperationModel) -> tuple[Any, ...]:
+    """A route's fields but the operation: marshal-able, so that they can be cached on disk."""
     path, _, query = operation.http["requestUri"].partition("?")
     if "{Key+}" in path:
         kind, literal = OBJECT, None
@@ -87,26 +87,34 @@ def _route(operation: OperationModel) -> Route:
     else:
         kind, literal = SERVICE, path
     query_members = list(_members_by_location(operation, "querystring"))
-    return Route(
-        operation=operation,
-        kind=kind,
-        literal_path=literal,
-        static_query=_static_query(query),
-        required_query=frozenset(name for name, req in query_members if req),
-        required_headers=frozenset(
-            name.lower() for name, req in _members_by_location(operation, "header") if req
-        ),
-        optional_query=frozenset(name for name, req in query_members if not req),
-        preferred=not operation.deprecated and operation.name not in ROUTE_FALLBACKS,
+    return (
+        kind,
+        literal,
+        _static_query(query),
+        frozenset(name for name, req in query_members if req),
+        frozenset(name.lower() for name, req in _members_by_location(operation, "header") if req),
+        frozenset(name for name, req in query_members if not req),
+        not operation.deprecated and operation.name not in ROUTE_FALLBACKS,
     )
 
 
 @functools.lru_cache(maxsize=1)
 def route_table() -> dict[tuple[str, str], tuple[Route, ...]]:
-    """All routes grouped by (method, kind or literal path); built once per process."""
+    """All routes grouped by (method, kind or literal path); built once per process.
+
+    Working the routes out reads the input shape of all 116 operations (~4 ms): the result is
+    cached on disk with the model (model.disk_cached), keyed on this module's source too.
+    """
+    service = service_model()
+    specs = disk_cached(
+        "s3-routes",
+        source_stamp(__file__),
+        lambda: [(operation.name, *_route_spec(operation)) for operation in all_operations()],
+    )
     table: dict[tuple[str, str], list[Route]] = defaultdict(list)
-    for operation in all_operations():
-        route = _route(operation)
+    for name, *spec in specs:
+        operation = service.operation_model(name)
+        route = Route(operation, *spec)
         table[(operation.http["method"], route.literal_path or route.kind)].append(route)
     return {group: tuple(routes) for group, routes in table.items()}
 
@@ -143,7 +151,9 @@ def match(request: HttpRequest, domains: tuple[str, ...] = ("localhost",)) -> Ma
     else:
         kind = OBJECT if key is not None else BUCKET if bucket is not None else SERVICE
         routes = table.get((request.method, kind), ())
-    candidates = [route for route in routes if route.fits(request)]
+    candidates = _candidates(routes, request)
+    if len(candidates) == 1:
+        return Match(candidates[0].operation, bucket, key)
     if not candidates:
         # an object answers every method it has no operation for with 405, as AWS does
         if not routes or key is not None:
@@ -154,6 +164,40 @@ def match(request: HttpRequest, domains: tuple[str, ...] = ("localhost",)) -> Ma
         )
     best = max(candidates, key=lambda route: route.score(request))
     return Match(best.operation, bucket, key)
+
+
+def _candidates(routes: tuple[Route, ...], request: HttpRequest) -> list[Route]:
+    """The routes that fit, in table order; only those whose first static sub-resource the query
+    names are tried (a PUT to a bucket has 27 routes, all but CreateBucket behind a ?sub-resource)."""
+    plain, by_static = _route_index(routes)
+    found = [(index, route) for index, route in plain if route.fits(request)]
+    for name in request.query:
+        found.extend((index, route) for index, route in by_static.get(name, ()) if route.fits(request))
+    found.sort(key=lambda pair: pair[0])  # ties go to the first route in table order, as before
+    return [route for _, route in found]
+
+
+_Indexed = tuple[tuple[int, Route], ...]
+_INDEXES: dict[int, tuple[tuple[Route, ...], _Indexed, dict[str, _Indexed]]] = {}
+
+
+def _route_index(routes: tuple[Route, ...]) -> tuple[_Indexed, dict[str, _Indexed]]:
+    """A group's routes without a static sub-resource, and the others by their first one."""
+    found = _INDEXES.get(id(routes))
+    if found is None or found[0] is not routes:
+        by_static: dict[str, list[tuple[int, Route]]] = defaultdict(list)
+        plain = []
+        for index, route in enumerate(routes):
+            if route.static_query:
+                by_static[route.static_query[0][0]].append((index, route))
+            else:
+                plain.append((index, route))
+        found = _INDEXES[id(routes)] = (
+            routes,
+            tuple(plain),
+            {name: tuple(group) for name, group in by_static.items()},
+        )
+    return found[1], found[2]
 
 
 def _resource_type(bucket: str | None, key: str | None) -> str:

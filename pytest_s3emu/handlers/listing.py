@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,7 +109,13 @@ def _encoder(params: Params) -> Any:
 
 def url_encode(text: str) -> str:
     """A key, prefix or marker as S3 writes it under encoding-type=url."""
+    if _UNRESERVED(text):
+        return text  # nothing to encode (most keys): quote_plus costs a few microseconds a key
     return quote_plus(text, safe="/*", errors="surrogateescape").replace("~", "%7E")
+
+
+# what quote_plus(safe="/*") leaves as it is, less "~" (encoded above)
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.\-/*]*").fullmatch
 
 
 def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
@@ -119,8 +126,9 @@ def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
         "Size": obj.size,
         "StorageClass": obj.storage_class,
     }
-    if obj.checksum_algorithms:
-        entry["ChecksumAlgorithm"] = obj.checksum_algorithms
+    algorithms = obj.checksum_algorithms
+    if algorithms:
+        entry["ChecksumAlgorithm"] = algorithms
         entry["ChecksumType"] = obj.checksum_type
     if owner:
         entry["Owner"] = OWNER

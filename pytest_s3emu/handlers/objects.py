@@ -135,8 +135,9 @@ def put_object(ctx: Context, params: Params) -> Result:
     metadata: dict[str, str] = params.get("Metadata") or {}
     validate_metadata(metadata)
     acl = new_object_acl(ctx, params)  # NoSuchBucket first, then S3's ACL checks
-    lock = requested_lock(params, ctx.store.bucket(bucket))
-    require_checksum(ctx, ctx.store.bucket(bucket), lock.given())
+    found = ctx.store.bucket(bucket)  # looked up again under the lock before storing
+    lock = requested_lock(params, found)
+    require_checksum(ctx, found, lock.given())
     blob = receive(ctx.body, ctx.store.writer(declared_size(ctx)))
     obj = ObjectVersion(
         key=key,
@@ -144,7 +145,7 @@ def put_object(ctx: Context, params: Params) -> Result:
         etag=f'"{ctx.body.md5_hex}"',
         content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
         metadata=metadata,
-        headers=_stored_headers(params, ctx.body, ctx.store.bucket(bucket)),
+        headers=_stored_headers(params, ctx.body, found),
         checksums=dict(ctx.body.checksums),
         checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
         storage_class=storage_class(params),
