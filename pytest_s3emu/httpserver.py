@@ -9,7 +9,6 @@ unread and keeps the connection.
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 import os
 import selectors
@@ -17,172 +16,26 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from werkzeug import serving
-from werkzeug.exceptions import BadRequest, ClientDisconnected, HTTPException
+from werkzeug.exceptions import ClientDisconnected, HTTPException
+
+from .httpbody import PIECE, ChunkedInput, FixedLengthInput, MalformedRequestBody, WsgiInput
 
 if TYPE_CHECKING:
-    from _typeshed import OptExcInfo, WriteableBuffer
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
 __all__ = ["KeepAliveRequestHandler", "KeepAliveWSGIServer", "MalformedRequestBody", "make_server"]
 
 logger = logging.getLogger(__name__)
 
-_PIECE = 1 << 20  # read and discard in 1 MiB pieces: bounded memory whatever the body size
-_MAX_LINE = 4096  # longest chunk-size or trailer line accepted
-_MAX_TRAILERS = 64
-_HEX = b"0123456789abcdefABCDEF"
 _SMALL_WRITE = 64 * 1024  # below this, header and body bytes are joined into one send
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding"})
 _CLIENT_GONE = (ConnectionError, TimeoutError, ClientDisconnected)
 _Selector = getattr(selectors, "PollSelector", selectors.SelectSelector)  # as socketserver's
-_Callback: TypeAlias = "Callable[[], None] | None"  # run before the first body read (100 Continue)
-
-
-class MalformedRequestBody(BadRequest):
-    """The body breaks its framing (bad chunk size, missing CRLF...): 400, then the connection closes."""
-
-
-class _RequestBody(io.RawIOBase):
-    """``wsgi.input``: never reads past the end of this request's body.
-
-    ``read(n)`` blocks until ``n`` bytes or the end of the body (buffered-file semantics), which
-    is what body parsers expect from ``wsgi.input``.
-    """
-
-    def __init__(self, rfile: io.BufferedIOBase, on_read: _Callback) -> None:
-        super().__init__()
-        self._rfile = rfile
-        self._on_read = on_read
-        self.done = False
-        self.failed = False
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1, /) -> bytes:
-        if size is None or size < 0:
-            return self.readall()
-        parts: list[bytes] = []
-        while size > 0 and not self.done:
-            data = self._guarded_read(size)
-            parts.append(data)
-            size -= len(data)
-        return b"".join(parts)
-
-    def readall(self) -> bytes:
-        parts: list[bytes] = []
-        while not self.done:
-            parts.append(self._guarded_read(_PIECE))
-        return b"".join(parts)
-
-    def readinto(self, buffer: WriteableBuffer, /) -> int:
-        view = memoryview(buffer).cast("B")
-        data = b"" if self.done or not len(view) else self._guarded_read(len(view))
-        view[: len(data)] = data
-        return len(data)
-
-    def known_unread(self) -> int | None:
-        """Bytes still to come if the framing tells (Content-Length), else None."""
-        return None
-
-    def drain(self, limit: int) -> bool:
-        """Discard the rest of the body; False if that is impossible within ``limit`` bytes."""
-        known = self.known_unread()
-        if self.failed or (known is not None and known > limit):
-            return False
-        total = 0
-        try:
-            while not self.done and total <= limit:
-                total += len(self._guarded_read(_PIECE))
-        except (HTTPException, OSError):
-            return False
-        return self.done
-
-    def _guarded_read(self, size: int) -> bytes:
-        if self.failed:
-            raise MalformedRequestBody("the request body was already found broken")
-        if self._on_read is not None:
-            # the client holds the body back until it sees "100 Continue": send it now
-            callback, self._on_read = self._on_read, None
-            callback()
-        try:
-            return self._read_some(size)
-        except BaseException:
-            self.failed = True
-            raise
-
-    def _read_some(self, size: int) -> bytes:
-        raise NotImplementedError
-
-    def _read_exactly(self, size: int) -> bytes:
-        data = self._rfile.read(size)
-        if len(data) < size:
-            raise ClientDisconnected("the client closed the connection before the body ended")
-        return data
-
-
-class _FixedLengthBody(_RequestBody):
-    """A body delimited by Content-Length (0 when the request declares no body)."""
-
-    def __init__(self, rfile: io.BufferedIOBase, length: int, on_read: _Callback) -> None:
-        super().__init__(rfile, on_read)
-        self._remaining = length
-        self.done = length == 0
-
-    def known_unread(self) -> int | None:
-        return self._remaining
-
-    def _read_some(self, size: int) -> bytes:
-        data = self._read_exactly(min(size, self._remaining))
-        self._remaining -= len(data)
-        self.done = self._remaining == 0
-        return data
-
-
-class _ChunkedBody(_RequestBody):
-    """A ``Transfer-Encoding: chunked`` body, decoded (chunk extensions and trailers dropped)."""
-
-    def __init__(self, rfile: io.BufferedIOBase, on_read: _Callback) -> None:
-        super().__init__(rfile, on_read)
-        self._chunk_left = 0
-
-    def _read_some(self, size: int) -> bytes:
-        if self._chunk_left == 0:
-            self._chunk_left = self._read_chunk_size()
-            if self._chunk_left == 0:
-                self._skip_trailers()
-                self.done = True
-                return b""
-        data = self._read_exactly(min(size, self._chunk_left))
-        self._chunk_left -= len(data)
-        if self._chunk_left == 0 and self._read_exactly(2) != b"\r\n":
-            raise MalformedRequestBody("chunk data not followed by CRLF")
-        return data
-
-    def _read_line(self) -> bytes:
-        line = self._rfile.readline(_MAX_LINE + 1)
-        if not line:
-            raise ClientDisconnected("the client closed the connection before the body ended")
-        if len(line) > _MAX_LINE or not line.endswith(b"\n"):
-            raise MalformedRequestBody("chunk-size or trailer line too long")
-        return line
-
-    def _read_chunk_size(self) -> int:
-        text = self._read_line().split(b";", 1)[0].strip(b" \t\r\n")
-        # int(x, 16) alone would accept "0x1f", "+5" and "1_0", none of which is HTTP
-        if not text or len(text) > 16 or text.strip(_HEX):
-            raise MalformedRequestBody(f"invalid chunk size {text[:32]!r}")
-        return int(text, 16)
-
-    def _skip_trailers(self) -> None:
-        for _ in range(_MAX_TRAILERS):
-            if self._read_line() in (b"\r\n", b"\n"):
-                return
-        raise MalformedRequestBody("too many trailer fields")
 
 
 class _Response:
@@ -304,7 +157,7 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
     linger_seconds = 2.0
 
     http_version: tuple[int, int] = (1, 1)  # of the current request
-    _body: _RequestBody
+    _body: WsgiInput
     _response: _Response | None = None
     _expect_armed = False
     _continue_sent = False
@@ -365,7 +218,7 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
             environ["PATH_INFO"] = unquote_to_bytes(path).decode("latin-1")
             environ["QUERY_STRING"] = query
         environ["wsgi.input"] = body = self._body
-        if isinstance(body, _ChunkedBody):
+        if isinstance(body, ChunkedInput):
             environ["wsgi.input_terminated"] = True
             environ.pop("CONTENT_LENGTH", None)
         else:
@@ -387,7 +240,7 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
         tokens = _tokens(self.headers.get_all("Connection"))
         return "close" in tokens or (self.http_version < (1, 1) and "keep-alive" not in tokens)
 
-    def _make_body(self) -> _RequestBody:
+    def _make_body(self) -> WsgiInput:
         lengths = self.headers.get_all("Content-Length") or []
         codings = _tokens(self.headers.get_all("Transfer-Encoding"))
         expects = (self.headers.get("Expect") or "").strip().lower() == "100-continue"
@@ -399,11 +252,11 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
             if lengths:
                 # both framings at once is the request-smuggling pattern: obey chunked, then close
                 self.close_connection = True
-            return _ChunkedBody(self.rfile, callback)
+            return ChunkedInput(self.rfile, callback)
         length = _content_length(lengths)
         if length == 0:
             self._expect_armed = False
-        return _FixedLengthBody(self.rfile, length, callback if length else None)
+        return FixedLengthInput(self.rfile, length, callback if length else None)
 
     def _send_continue(self) -> None:
         if self._response is not None and self._response.started:
@@ -461,7 +314,7 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
             self.connection.shutdown(socket.SHUT_WR)  # the client sees the end of the response
             while (left := deadline - time.monotonic()) > 0:
                 self.connection.settimeout(left)
-                if not self.connection.recv(_PIECE):
+                if not self.connection.recv(PIECE):
                     return
 
     # Werkzeug logs to the "werkzeug" logger, which adds its own stderr handler: log here instead.
