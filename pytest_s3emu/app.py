@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import auth, router
 from .body import RequestBody
@@ -40,9 +40,12 @@ class _Target:
     key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One request the emulator answered: what the test asked and what it got."""
+class Call(NamedTuple):
+    """One request the emulator answered: what the test asked and what it got.
+
+    A tuple of strings and ints, which the garbage collector stops tracking: a long log costs
+    nothing in the full collections botocore's parsing triggers.
+    """
 
     operation: str | None
     bucket: str | None
