@@ -40,15 +40,3 @@ def _s3emu_transport(request: pytest.FixtureRequest) -> Iterator[str]:
     previous, emulator.transport = emulator.transport, transport
     yield transport
     emulator.transport = previous
-
-
-@pytest.fixture(autouse=True)
-def _no_internal_errors(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail any test during which the emulator answered a 500 (an emulator bug, never S3 behaviour)."""
-    if "s3emu" not in request.fixturenames:
-        yield
-        return
-    emulator: S3Emulator = request.getfixturevalue("s3emu")
-    yield
-    crashed = [call for call in emulator.log if call.status == 500]
-    assert not crashed, f"the emulator answered 500 to {crashed}"
