@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from .store import Store
 logger = logging.getLogger(__name__)
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-_CREDENTIAL_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
 HEALTH_PATH = "/_s3emu/health"
 BLOCKED_REASON = "Blocked by pytest-s3emu: requests to real AWS are not allowed while the emulator is active"
 
@@ -125,11 +123,11 @@ class S3App:
         if form_bucket is not None:
             # POST Object, the browser form upload: no operation of the model describes it
             target.name, target.bucket = post_object.OPERATION, form_bucket
-            context = Context(self.store, request, RequestBody(request), signing_region(request, self.region))
+            context = Context(self.store, request, RequestBody(request), self.region)
             return post_object.post_object(context, form_bucket)
         match = router.match(request, self.domains)
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
-        auth.check(request, self.secrets)
+        region = auth.check(request, self.secrets) or self.region
         body = RequestBody(request, match.operation.http_checksum)
         params = parse(request, match, body)
         handler = HANDLERS.get(match.operation.name)
@@ -137,7 +135,7 @@ class S3App:
             logger.warning("s3emu: %s is not implemented", match.operation.name)
             reason = UNSUPPORTED.get(match.operation.name, "not yet")  # the deliberate ones say why
             raise NotImplementedOperation(f"pytest-s3emu does not implement {target.name}: {reason}.")
-        context = Context(self.store, request, body, signing_region(request, self.region))
+        context = Context(self.store, request, body, region)
         return serialize(match.operation, handler(context, params))
 
     def _blocked(self, request: HttpRequest, start_response: StartResponse) -> Iterable[bytes]:
@@ -166,15 +164,3 @@ def _set_content_length(headers: Headers, payload: Body) -> None:
             return
     if isinstance(payload, list):
         headers.append(("Content-Length", str(sum(len(chunk) for chunk in payload))))
-
-
-def signing_region(request: HttpRequest, default: str) -> str:
-    """The region in the request's SigV4 credential scope (header or presigned query)."""
-    authorization = request.headers.get("authorization", "")
-    found = _CREDENTIAL_REGION.search(authorization)
-    if found:
-        return found.group(1)
-    credential = request.query_value("X-Amz-Credential")
-    if credential and credential.count("/") >= 4:
-        return credential.split("/")[2]
-    return default

@@ -55,14 +55,17 @@ class Signature:
         return f"{self.date}/{self.region}/{self.service}/aws4_request"
 
 
-def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None = None) -> None:
-    """Raise the S3 error AWS would answer for a bad, expired or skewed signature."""
+def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None = None) -> str | None:
+    """Raise the S3 error AWS would answer for a bad, expired or skewed signature.
+
+    Returns the region of a SigV4 credential scope (None for SigV2 and anonymous requests).
+    """
     moment = now or datetime.now(timezone.utc)
     if _check_v2(request, secrets, moment):
-        return
+        return None
     signature = _presigned(request) or _from_header(request)
     if signature is None:
-        return  # anonymous
+        return None  # anonymous
     signed_at = _parse_amz_date(signature.amz_date)
     if signature.presigned:
         _check_expiry(request, signed_at, moment)
@@ -75,6 +78,7 @@ def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None
     secret = secrets.get(signature.access_key)
     if secret is not None:
         _verify(request, signature, secret)
+    return signature.region
 
 
 def _from_header(request: HttpRequest) -> Signature | None:

@@ -6,7 +6,7 @@ import functools
 import io
 from dataclasses import dataclass, field
 from typing import BinaryIO
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 
 @dataclass(slots=True)
@@ -30,11 +30,6 @@ class HttpRequest:
     @property
     def host(self) -> str:
         return self.headers.get("host", "")
-
-    @property
-    def path(self) -> str:
-        """The decoded path: S3 keys keep every byte, so decode as UTF-8 and keep `+` literal."""
-        return unquote(self.raw_path, errors="surrogateescape")
 
 
 def parse_query(query_string: str) -> dict[str, list[str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import threading
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -64,11 +63,6 @@ class Bucket:
     # bucket configurations by name (handlers/bucket_config.py): a missing name means AWS's
     # default for a new bucket, None means deleted
     configs: dict[str, Any] = field(default_factory=dict)
-
-    def keys_from(self, start: str, inclusive: bool = True) -> Iterator[str]:
-        """Keys in order from ``start``; bisect instead of sorting per request."""
-        index = (bisect.bisect_left if inclusive else bisect.bisect_right)(self.keys, start)
-        return iter(self.keys[index:])
 
     def version_header(self, obj: ObjectVersion) -> str | None:
         """x-amz-version-id for ``obj``: only buckets that have had versioning name versions."""
