@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bisect
 import re
 import sys
@@ -15,6 +13,7 @@ from ..errors import InvalidArgument
 from ..store import Bucket, ObjectVersion
 from . import Context, Params, Result, operation
 from .buckets import OWNER
+from .tokens import decode_token, encode_token
 
 MAX_KEYS = 1000
 
@@ -163,27 +162,12 @@ def list_objects(ctx: Context, params: Params) -> Result:
     return result
 
 
-def _token(after: str) -> str:
-    return base64.urlsafe_b64encode(after.encode("utf-8", "surrogateescape")).decode()
-
-
-def _after_token(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode("utf-8", "surrogateescape")
-    except (binascii.Error, ValueError):
-        raise InvalidArgument(
-            "The continuation token provided is incorrect",
-            ArgumentName="continuation-token",
-            ArgumentValue=token,
-        ) from None
-
-
 @operation("ListObjectsV2")
 def list_objects_v2(ctx: Context, params: Params) -> Result:
     encode, max_keys = _encoder(params), _max_keys(params)
     token: str | None = params.get("ContinuationToken")
     start_after: str = params.get("StartAfter") or ""
-    after = _after_token(token) if token is not None else start_after
+    after = decode_token(token) if token is not None else start_after
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         page = list_page(bucket, params.get("Prefix") or "", params.get("Delimiter") or "", after, max_keys)
@@ -192,5 +176,5 @@ def list_objects_v2(ctx: Context, params: Params) -> Result:
     result["ContinuationToken"] = token
     result["StartAfter"] = encode(params.get("StartAfter"))
     if page.truncated and page.last is not None:
-        result["NextContinuationToken"] = _token(page.last)
+        result["NextContinuationToken"] = encode_token(page.last)
     return result
