@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,11 @@ class Context:
     body: RequestBody
     region: str
     """The region the request was signed for (the emulator's default when unsigned)."""
+
+
+def checksum_members(sums: Mapping[str, str]) -> dict[str, str]:
+    """Checksums by algorithm ({"CRC32": ...}) as the model's members ({"ChecksumCRC32": ...})."""
+    return {f"Checksum{alg}": value for alg, value in sums.items()}
 
 
 Handler = Callable[[Context, Params], Result]

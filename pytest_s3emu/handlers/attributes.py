@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..store import ObjectVersion
-from . import Context, Params, Result, operation
+from . import Context, Params, Result, checksum_members, operation
 
 ATTRIBUTES = ("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize")
 MAX_PARTS = 1000
@@ -27,7 +27,7 @@ def _requested(params: Params) -> set[str]:
 def _checksum(obj: ObjectVersion, sums: dict[str, str]) -> dict[str, Any] | None:
     if not sums:
         return None
-    found: dict[str, Any] = {f"Checksum{alg}": value for alg, value in sums.items()}
+    found: dict[str, Any] = checksum_members(sums)
     found["ChecksumType"] = obj.checksum_type
     return found
 
@@ -42,7 +42,7 @@ def _parts(obj: ObjectVersion, params: Params) -> dict[str, Any] | None:
     entries = []
     for part in shown:
         entry: dict[str, Any] = {"PartNumber": part.number, "Size": part.size}
-        entry.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
+        entry.update(checksum_members(part.checksums))
         entries.append(entry)
     return {
         "TotalPartsCount": len(obj.parts),

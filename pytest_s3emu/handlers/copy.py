@@ -11,7 +11,7 @@ from .. import checksums
 from ..blobs import Blob, BlobWriter, MemoryBlob
 from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidRequest, MethodNotAllowed
 from ..store import ObjectVersion, Part, now
-from . import Context, Params, Result, operation
+from . import Context, Params, Result, checksum_members, operation
 from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
 from .multipart import _part_number, _store_part, _upload
@@ -208,7 +208,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
         check_write_conditions(params, destination.objects.get(params["Key"]))
         ctx.store.put_object(params["Bucket"], target)
     copy_result: dict[str, Any] = {"ETag": target.etag, "LastModified": target.last_modified}
-    copy_result.update({f"Checksum{alg}": value for alg, value in target.checksums.items()})
+    copy_result.update(checksum_members(target.checksums))
     if target.checksums:
         copy_result["ChecksumType"] = target.checksum_type
     return {
@@ -257,7 +257,7 @@ def upload_part_copy(ctx: Context, params: Params) -> Result:
     part = Part(number, blob, f'"{sums.md5_hex()}"', {alg: sums.b64(alg) for alg in algorithms}, now())
     _store_part(ctx, params, part)
     result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified}
-    result.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
+    result.update(checksum_members(part.checksums))
     return {
         "CopyPartResult": result,
         "CopySourceVersionId": _source_version(ctx, params, source),

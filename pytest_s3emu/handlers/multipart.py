@@ -20,7 +20,7 @@ from ..errors import (
     NoSuchUpload,
 )
 from ..store import Bucket, ObjectVersion, Part, Upload
-from . import Context, Params, Result, operation
+from . import Context, Params, Result, checksum_members, operation
 from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
 from .object_lock import requested_lock, require_checksum
@@ -146,7 +146,7 @@ def upload_part(ctx: Context, params: Params) -> Result:
         "ETag": part.etag,
         "ServerSideEncryption": upload.template.headers["ServerSideEncryption"],
     }
-    result.update({f"Checksum{alg}": value for alg, value in sums.items()})
+    result.update(checksum_members(sums))
     return result
 
 
@@ -291,7 +291,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
         "ServerSideEncryption": obj.headers["ServerSideEncryption"],
         "VersionId": bucket.version_header(obj),
     }
-    result.update({f"Checksum{alg}": value for alg, value in sums.items()})
+    result.update(checksum_members(sums))
     if sums:
         result["ChecksumType"] = upload.checksum_type
     with ctx.store.lock:

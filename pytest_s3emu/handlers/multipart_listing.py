@@ -6,7 +6,7 @@ from typing import Any
 
 from ..errors import InvalidArgument
 from ..store import Part, Upload
-from . import Context, Params, Result, operation
+from . import Context, Params, Result, checksum_members, operation
 from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix
 from .multipart import _upload
@@ -21,7 +21,7 @@ def _part_entry(part: Part) -> dict[str, Any]:
         "ETag": part.etag,
         "Size": part.size,
     }
-    entry.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
+    entry.update(checksum_members(part.checksums))
     return entry
 
 

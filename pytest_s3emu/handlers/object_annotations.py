@@ -21,7 +21,7 @@ from ..errors import (
     UnsupportedMediaType,
 )
 from ..records import Annotation, ObjectVersion
-from . import Context, Params, Result, operation
+from . import Context, Params, Result, checksum_members, operation
 from .tokens import decode_token, encode_token
 
 MAX_NAME_BYTES = 512
@@ -62,7 +62,7 @@ def _target(ctx: Context, params: Params) -> tuple[ObjectVersion, str | None]:
 
 
 def _checksum_members(checksums: dict[str, str]) -> Result:
-    members: Result = {f"Checksum{alg}": value for alg, value in checksums.items()}
+    members: Result = checksum_members(checksums)
     if members:
         members["ChecksumType"] = "FULL_OBJECT"
     return members

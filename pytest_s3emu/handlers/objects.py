@@ -20,7 +20,7 @@ from ..errors import (
 )
 from ..serializer import STATUS
 from ..store import Bucket, ObjectVersion, Part
-from . import Context, Params, Result, operation
+from . import Context, Params, Result, checksum_members, operation
 from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
 from .object_lock import lock_members, requested_lock, require_checksum
@@ -181,7 +181,7 @@ def _stored_headers(params: Params, body: RequestBody, bucket: Bucket) -> dict[s
 
 def _checksum_members(obj: ObjectVersion, sums: dict[str, str] | None = None) -> Result:
     known = obj.checksums if sums is None else sums
-    members: Result = {f"Checksum{alg}": value for alg, value in known.items()}
+    members: Result = checksum_members(known)
     if members and obj.checksum_type:
         members["ChecksumType"] = obj.checksum_type
     return members
@@ -260,7 +260,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
         # S3 names the part count only on part reads, with the part's own checksums
         result["PartsCount"] = len(obj.parts or ())
         if checksums_wanted:
-            result.update({f"Checksum{alg}": value for alg, value in part.checksums.items()})
+            result.update(checksum_members(part.checksums))
     elif sums is not None:
         try:
             result.update(_checksum_members(obj, sums()))  # S3's default CRC64NVME is computed here
