@@ -78,14 +78,15 @@ def list_page(bucket: Bucket, prefix: str, delimiter: str, after: str, max_keys:
     return page
 
 
-def _max_keys(params: Params) -> int:
-    value: int | None = params.get("MaxKeys")
+def page_limit(params: Params, member: str = "MaxKeys", wire: str = "maxKeys") -> int:
+    """The page size a listing asked for in ``member``: S3 caps it at 1,000 and refuses negatives."""
+    value: int | None = params.get(member)
     if value is None:
         return MAX_KEYS
     if value < 0:
         raise InvalidArgument(
-            "Argument maxKeys must be an integer between 0 and 2147483647",
-            ArgumentName="maxKeys",
+            f"Argument {wire} must be an integer between 0 and 2147483647",
+            ArgumentName=wire,
             ArgumentValue=str(value),
         )
     return min(value, MAX_KEYS)
@@ -149,7 +150,7 @@ def _common(params: Params, page: Page, encode: Any, owner: bool, max_keys: int)
 
 @operation("ListObjects")
 def list_objects(ctx: Context, params: Params) -> Result:
-    encode, max_keys = _encoder(params), _max_keys(params)
+    encode, max_keys = _encoder(params), page_limit(params)
     marker: str = params.get("Marker") or ""
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
@@ -164,7 +165,7 @@ def list_objects(ctx: Context, params: Params) -> Result:
 
 @operation("ListObjectsV2")
 def list_objects_v2(ctx: Context, params: Params) -> Result:
-    encode, max_keys = _encoder(params), _max_keys(params)
+    encode, max_keys = _encoder(params), page_limit(params)
     token: str | None = params.get("ContinuationToken")
     start_after: str = params.get("StartAfter") or ""
     after = decode_token(token) if token is not None else start_after

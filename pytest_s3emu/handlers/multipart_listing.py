@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InvalidArgument
 from ..store import Part, Upload
 from . import Context, Params, Result, checksum_members, operation
 from .buckets import OWNER
-from .listing import _encoder, _is_common_prefix
+from .listing import _encoder, _is_common_prefix, page_limit
 from .multipart import _upload
-
-MAX_LISTED = 1000
 
 
 def _part_entry(part: Part) -> dict[str, Any]:
@@ -25,22 +22,9 @@ def _part_entry(part: Part) -> dict[str, Any]:
     return entry
 
 
-def _max(params: Params, member: str, wire: str) -> int:
-    value: int | None = params.get(member)
-    if value is None:
-        return MAX_LISTED
-    if value < 0:
-        raise InvalidArgument(
-            f"Argument {wire} must be an integer between 0 and 2147483647",
-            ArgumentName=wire,
-            ArgumentValue=str(value),
-        )
-    return min(value, MAX_LISTED)
-
-
 @operation("ListParts")
 def list_parts(ctx: Context, params: Params) -> Result:
-    limit = _max(params, "MaxParts", "max-parts")
+    limit = page_limit(params, "MaxParts", "max-parts")
     marker: int = params.get("PartNumberMarker") or 0
     with ctx.store.lock:
         upload = _upload(ctx.store.bucket(params["Bucket"]), params)
@@ -114,7 +98,7 @@ def _upload_page(
 
 @operation("ListMultipartUploads")
 def list_multipart_uploads(ctx: Context, params: Params) -> Result:
-    encode, limit = _encoder(params), _max(params, "MaxUploads", "max-uploads")
+    encode, limit = _encoder(params), page_limit(params, "MaxUploads", "max-uploads")
     key_marker: str = params.get("KeyMarker") or ""
     id_marker: str = params.get("UploadIdMarker") or ""
     with ctx.store.lock:

@@ -11,7 +11,7 @@ from ..store import OBJECT_LOCK, Bucket, ObjectVersion
 from . import Context, Params, Result, operation
 from .bucket_config import document
 from .buckets import OWNER
-from .listing import _encoder, _is_common_prefix, _max_keys, _next_after
+from .listing import _encoder, _is_common_prefix, _next_after, page_limit
 
 
 @operation("PutBucketVersioning")
@@ -131,7 +131,7 @@ def _version_entry(version: ObjectVersion, latest: bool, encode: Any) -> dict[st
 
 @operation("ListObjectVersions")
 def list_object_versions(ctx: Context, params: Params) -> Result:
-    encode, limit = _encoder(params), _max_keys(params)
+    encode, limit = _encoder(params), page_limit(params)
     if params.get("VersionIdMarker") and not params.get("KeyMarker"):
         raise InvalidArgument(
             "A version-id marker cannot be specified without a key marker.",
