@@ -18,8 +18,8 @@ from .multipart import _part_number, _store_part, _upload
 from .object_lock import requested_lock
 from .objects import (
     DEFAULT_CONTENT_TYPE,
-    STORED_HEADERS,
     check_write_conditions,
+    requested_headers,
     storage_class,
     validate_key,
     validate_metadata,
@@ -135,9 +135,7 @@ def _copy_attributes(params: Params, source: ObjectVersion) -> dict[str, Any]:
         headers = {k: v for k, v in source.headers.items() if k not in _NOT_COPIED}
         content_type, metadata = source.content_type, source.metadata
     else:
-        headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
-        if params.get("ContentEncoding"):
-            headers["ContentEncoding"] = params["ContentEncoding"]
+        headers = requested_headers(params, params.get("ContentEncoding"))
         content_type = params.get("ContentType") or DEFAULT_CONTENT_TYPE
         metadata = params.get("Metadata") or {}
         validate_metadata(metadata)

@@ -26,10 +26,10 @@ from .bucket_config import apply_default_encryption
 from .object_lock import requested_lock, require_checksum
 from .objects import (
     DEFAULT_CONTENT_TYPE,
-    STORED_HEADERS,
     check_write_conditions,
     declared_size,
     receive,
+    requested_headers,
     storage_class,
     validate_key,
     validate_metadata,
@@ -79,10 +79,8 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
     validate_metadata(metadata)
     algorithm, kind = _checksum_settings(params)
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
-    headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
+    headers = requested_headers(params, params.get("ContentEncoding"))
     apply_default_encryption(headers, ctx.store.bucket(params["Bucket"]))
-    if params.get("ContentEncoding"):
-        headers["ContentEncoding"] = params["ContentEncoding"]
     template = ObjectVersion(
         key=key,
         blob=MemoryBlob(b""),

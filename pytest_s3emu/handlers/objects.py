@@ -172,10 +172,16 @@ def put_object(ctx: Context, params: Params) -> Result:
 
 
 def _stored_headers(params: Params, body: RequestBody, bucket: Bucket) -> dict[str, Any]:
-    headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
+    headers = requested_headers(params, body.content_encoding)
     apply_default_encryption(headers, bucket)  # S3 encrypts every new object (SSE-S3 unless set)
-    if body.content_encoding:
-        headers["ContentEncoding"] = body.content_encoding
+    return headers
+
+
+def requested_headers(params: Params, content_encoding: str | None) -> dict[str, Any]:
+    """The HTTP metadata a write asks S3 to store, keyed by model member names."""
+    headers = {name: params[name] for name in STORED_HEADERS if params.get(name) is not None}
+    if content_encoding:
+        headers["ContentEncoding"] = content_encoding
     return headers
 
 
