@@ -72,8 +72,8 @@ def parse_copy_source(value: str) -> tuple[str, str, str | None]:
     return bucket, key, version
 
 
-def _source(ctx: Context, params: Params) -> tuple[ObjectVersion, str | None]:
-    """The source version (call with the store lock held) and the version id it was named by."""
+def _source(ctx: Context, params: Params) -> ObjectVersion:
+    """The source version (call with the store lock held)."""
     bucket, key, version = parse_copy_source(params["CopySource"])
     try:
         source = ctx.store.get_object(bucket, key, version)
@@ -88,7 +88,7 @@ def _source(ctx: Context, params: Params) -> tuple[ObjectVersion, str | None]:
     if source.storage_class in ARCHIVED and not source.restored:
         # like a GET: an archived object must be restored before it can be copied
         raise InvalidObjectState(StorageClass=source.storage_class)
-    return source, version
+    return source
 
 
 def _source_version(ctx: Context, params: Params, source: ObjectVersion) -> str | None:
@@ -145,7 +145,9 @@ def _copy_attributes(params: Params, source: ObjectVersion) -> dict[str, Any]:
     return {"headers": headers, "content_type": content_type, "metadata": metadata, "tag_directive": tagging}
 
 
-def _is_unchanged_self_copy(params: Params, source: ObjectVersion, version: str | None) -> bool:
+def _is_unchanged_self_copy(ctx: Context, params: Params, source: ObjectVersion) -> bool:
+    """Whether this copies the current object onto itself and changes nothing (call with the lock
+    held). Copying an older version onto its own key is how S3 restores a version: allowed."""
     same = (params["Bucket"], params["Key"]) == parse_copy_source(params["CopySource"])[:2]
     changes = (
         "StorageClass",
@@ -156,7 +158,7 @@ def _is_unchanged_self_copy(params: Params, source: ObjectVersion, version: str 
     )
     return (
         same
-        and (version is None or version == (source.version_id or "null"))
+        and ctx.store.bucket(params["Bucket"]).objects.get(params["Key"]) is source
         and (params.get("MetadataDirective") or "COPY") != "REPLACE"
         and not any(params.get(name) for name in changes)
     )
@@ -175,8 +177,8 @@ def copy_object(ctx: Context, params: Params) -> Result:
     acl = new_object_acl(ctx, params)  # the request's, never the source's
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     with ctx.store.lock:
-        source, version = _source(ctx, params)
-        if _is_unchanged_self_copy(params, source, version):
+        source = _source(ctx, params)
+        if _is_unchanged_self_copy(ctx, params, source):
             raise InvalidRequest(_SELF_COPY)
         if source.size > MAX_COPY_BYTES:
             raise InvalidRequest(
@@ -247,7 +249,7 @@ def upload_part_copy(ctx: Context, params: Params) -> Result:
     number = _part_number(params)
     with ctx.store.lock:
         upload = _upload(ctx.store.bucket(params["Bucket"]), params)
-        source, _ = _source(ctx, params)
+        source = _source(ctx, params)
         first, last = _source_range(params, source.size)
         algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else []
         started = open_copy(source.blob, first, last)

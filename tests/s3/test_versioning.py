@@ -501,3 +501,30 @@ def test_acl_by_version_id(s3: S3Client, s3_bucket: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         s3.get_object_acl(Bucket=s3_bucket, Key="k")
     assert _error(excinfo) == ("NoSuchKey", 404)
+
+
+def test_copying_an_old_version_onto_its_key_restores_it(s3: S3Client, s3_bucket: str) -> None:
+    # the AWS user guide's way to restore a previous version ("Restoring previous versions")
+    _enable(s3, s3_bucket)
+    old = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"old")["VersionId"]
+    new = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"new")["VersionId"]
+    restored = s3.copy_object(
+        Bucket=s3_bucket, Key="k", CopySource={"Bucket": s3_bucket, "Key": "k", "VersionId": old}
+    )
+    assert restored["CopySourceVersionId"] == old
+    assert restored["VersionId"] not in (old, new)
+    assert _body(s3, s3_bucket, "k") == b"old"
+    versions = s3.list_object_versions(Bucket=s3_bucket, Prefix="k")["Versions"]
+    assert [v["VersionId"] for v in versions] == [restored["VersionId"], new, old]
+
+
+def test_copying_the_current_version_onto_itself_is_still_refused(s3: S3Client, s3_bucket: str) -> None:
+    _enable(s3, s3_bucket)
+    current = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")["VersionId"]
+    for source in (
+        {"Bucket": s3_bucket, "Key": "k"},
+        {"Bucket": s3_bucket, "Key": "k", "VersionId": current},
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            s3.copy_object(Bucket=s3_bucket, Key="k", CopySource=source, MetadataDirective="COPY")
+        assert _error(excinfo) == ("InvalidRequest", 400)
