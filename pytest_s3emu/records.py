@@ -165,6 +165,7 @@ class Upload:
     initiated: datetime = field(default_factory=now)
     parts: dict[int, Part] = field(default_factory=dict)
     reserved: int = 0  # memory promised to parts still arriving (see Store.writer)
+    key_writes: int = 0  # Bucket.writes of the key when the upload was created
 
     def release(self) -> None:
         for part in self.parts.values():

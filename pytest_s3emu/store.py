@@ -60,6 +60,9 @@ class Bucket:
         default_factory=dict
     )
     versioning: str | None = None  # None (never enabled), "Enabled" or "Suspended"
+    # writes per key while multipart uploads are in progress: a conditional completion fails with
+    # 409 ConditionalRequestConflict when its key was written after the upload was created
+    writes: dict[str, int] = field(default_factory=dict)
     # bucket configurations by name (handlers/bucket_config.py): a missing name means AWS's
     # default for a new bucket, None means deleted
     configs: dict[str, Any] = field(default_factory=dict)
@@ -161,6 +164,7 @@ class Store:
             return obj
 
     def _add_version(self, bucket: Bucket, obj: ObjectVersion) -> None:
+        _count_write(bucket, obj.key)
         versions = bucket.history.get(obj.key)
         if versions is None:
             bucket.history[obj.key] = [obj]
@@ -257,6 +261,7 @@ class Store:
         if is_protected(version, bypass_governance):
             raise AccessDenied(PROTECTED_BY_LOCK)
         bucket.history[key].remove(version)
+        _count_write(bucket, key)
         version.blob.release()
         self._refresh(bucket, key)
         return version
@@ -271,6 +276,12 @@ class Store:
                 for upload in bucket.uploads.values():
                     upload.release()
             self.buckets.clear()
+
+
+def _count_write(bucket: Bucket, key: str) -> None:
+    # only writes made while an upload is in progress can conflict with one
+    if bucket.uploads:
+        bucket.writes[key] = bucket.writes.get(key, 0) + 1
 
 
 def is_protected(version: ObjectVersion, bypass_governance: bool = False) -> bool:

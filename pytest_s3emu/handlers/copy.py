@@ -24,7 +24,7 @@ from .objects import (
     validate_key,
     validate_metadata,
 )
-from .preconditions import check_read_conditions
+from .preconditions import check_read_conditions, validate_write_conditions
 from .restore import ARCHIVED
 from .tagging import tags_from_header
 
@@ -174,6 +174,7 @@ def _wanted_algorithms(params: Params, source: ObjectVersion) -> list[str]:
 @operation("CopyObject")
 def copy_object(ctx: Context, params: Params) -> Result:
     validate_key(params["Key"])
+    validate_write_conditions(params)
     acl = new_object_acl(ctx, params)  # the request's, never the source's
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     with ctx.store.lock:

@@ -11,6 +11,7 @@ from typing import Any
 from .. import checksums
 from ..blobs import ConcatBlob, MemoryBlob
 from ..errors import (
+    ConditionalRequestConflict,
     EntityTooSmall,
     InvalidArgument,
     InvalidPart,
@@ -34,6 +35,7 @@ from .objects import (
     validate_key,
     validate_metadata,
 )
+from .preconditions import validate_write_conditions
 from .tagging import tags_from_header
 
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -95,7 +97,9 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
     lock.apply(template)
     upload = Upload(uuid.uuid4().hex, key, template, algorithm, kind)
     with ctx.store.lock:
-        ctx.store.bucket(params["Bucket"]).uploads[upload.upload_id] = upload
+        bucket = ctx.store.bucket(params["Bucket"])
+        upload.key_writes = bucket.writes.get(key, 0)
+        bucket.uploads[upload.upload_id] = upload
     return {
         "Bucket": params["Bucket"],
         "Key": key,
@@ -242,6 +246,7 @@ def _verify_sent_checksum(params: Params, upload: Upload, computed: dict[str, st
 @operation("CompleteMultipartUpload")
 def complete_multipart_upload(ctx: Context, params: Params) -> Result:
     requested: list[dict[str, Any]] = (params.get("MultipartUpload") or {}).get("Parts") or []
+    validate_write_conditions(params)
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         retried = _retried_completion(bucket, params, requested)
@@ -257,6 +262,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
                 "The provided 'x-amz-mp-object-size' header value does not match what was computed."
             )
         check_write_conditions(params, bucket.objects.get(upload.key))
+        _check_no_conflicting_write(params, bucket, upload)
         template = upload.template
         obj = ObjectVersion(
             key=upload.key,
@@ -275,8 +281,8 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
             legal_hold=template.legal_hold,
             acl=template.acl,
         )
-        del bucket.uploads[upload.upload_id]
         ctx.store.put_object(params["Bucket"], obj)
+        _forget_upload(bucket, upload)
     kept = {p.number for p in parts}
     for part in upload.parts.values():
         if part.number not in kept:
@@ -295,6 +301,27 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket.completed[upload.upload_id] = (upload.key, _part_list(requested), dict(result))
     return result
+
+
+def _check_no_conflicting_write(params: Params, bucket: Bucket, upload: Upload) -> None:
+    """A conditional completion whose condition holds still fails (409) when the key was written
+    or deleted after the upload was created: S3 decides on the key as it was at creation."""
+    if params.get("IfMatch") is None and params.get("IfNoneMatch") is None:
+        return
+    condition = "If-Match" if params.get("IfMatch") is not None else "If-None-Match"
+    if bucket.writes.get(upload.key, 0) != upload.key_writes:
+        raise ConditionalRequestConflict(
+            "The conditional request cannot succeed due to a conflicting operation against this resource.",
+            Condition=condition,
+            Key=upload.key,
+        )
+
+
+def _forget_upload(bucket: Bucket, upload: Upload) -> None:
+    """Drop a finished upload (lock held); with none left, no write can conflict any more."""
+    del bucket.uploads[upload.upload_id]
+    if not bucket.uploads:
+        bucket.writes.clear()
 
 
 def _part_list(requested: list[dict[str, Any]]) -> tuple[tuple[int, str], ...]:
@@ -318,6 +345,6 @@ def abort_multipart_upload(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         upload = _upload(bucket, params)
-        del bucket.uploads[upload.upload_id]
+        _forget_upload(bucket, upload)
     upload.release()
     return {}

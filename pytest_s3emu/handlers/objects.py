@@ -24,7 +24,7 @@ from . import Context, Params, Result, checksum_members, operation
 from .acl import new_object_acl
 from .bucket_config import apply_default_encryption
 from .object_lock import lock_members, requested_lock, require_checksum
-from .preconditions import check_read_conditions, parse_range
+from .preconditions import check_read_conditions, parse_range, validate_write_conditions
 from .restore import ARCHIVED, restore_header
 from .tagging import tags_from_header
 
@@ -132,6 +132,7 @@ def put_object(ctx: Context, params: Params) -> Result:
     bucket: str = params["Bucket"]
     key: str = params["Key"]
     validate_key(key)
+    validate_write_conditions(params)
     metadata: dict[str, str] = params.get("Metadata") or {}
     validate_metadata(metadata)
     acl = new_object_acl(ctx, params)  # NoSuchBucket first, then S3's ACL checks

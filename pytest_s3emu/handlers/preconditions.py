@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import InvalidRange, NotModified, PreconditionFailed
+from ..errors import InvalidRange, NotImplementedOperation, NotModified, PreconditionFailed
 from ..serializer import http_date
 from ..store import ObjectVersion
 from . import Params
@@ -44,6 +44,34 @@ def _not_modified(obj: ObjectVersion, prefix: str) -> None:
     error = NotModified()
     error.headers.update({"ETag": obj.etag, "Last-Modified": http_date(obj.last_modified)})
     raise error
+
+
+_UNSUPPORTED_CONDITION = "A header you provided implies functionality that is not implemented"
+
+
+def validate_write_conditions(params: Params) -> None:
+    """S3's conditional writes know only If-None-Match: * and If-Match: <etag>, one at a time;
+    anything else is 501 NotImplemented, before the key is looked at."""
+    if_match: str | None = params.get("IfMatch")
+    if_none_match: str | None = params.get("IfNoneMatch")
+    if if_match is not None and if_none_match is not None:
+        raise NotImplementedOperation(
+            _UNSUPPORTED_CONDITION,
+            Header="If-Match,If-None-Match",
+            additionalMessage="Multiple conditional request headers present in the request",
+        )
+    if if_none_match is not None and if_none_match.strip() != "*":
+        raise _unsupported_value("If-None-Match")
+    if if_match is not None and if_match.strip() == "*":
+        raise _unsupported_value("If-Match")
+
+
+def _unsupported_value(header: str) -> NotImplementedOperation:
+    return NotImplementedOperation(
+        _UNSUPPORTED_CONDITION,
+        Header=header,
+        additionalMessage=f"We don't accept the provided value of {header} header for this API",
+    )
 
 
 def parse_range(header: str | None, size: int) -> tuple[int, int] | None:

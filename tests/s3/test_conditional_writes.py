@@ -4,7 +4,10 @@ CompleteMultipartUpload, alone and racing.
 The emulator checks the condition and stores the object under one lock, so racing writers are
 serialized: the first one wins and every other one sees its object and gets 412 PreconditionFailed.
 AWS answers 409 ConditionalRequestConflict when a conflicting write is still in flight at the moment
-it decides; an emulator that decides atomically never has a write in flight, so it never sends 409.
+it decides; an emulator that decides atomically never has a write in flight. It does send 409 where
+AWS recorded it outside races: a conditional CompleteMultipartUpload whose condition holds, but whose
+key was written or deleted after the upload was created (LocalStack's AWS-validated snapshots,
+tests/aws/services/s3/test_s3_api.py::TestS3ObjectWritePrecondition).
 """
 
 from __future__ import annotations
@@ -101,6 +104,51 @@ def test_if_match_on_a_missing_key(s3: S3Client, s3_bucket: str) -> None:
         s3.head_object(Bucket=s3_bucket, Key="missing")
 
 
+def test_if_match_on_a_delete_marker(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"})
+    etag = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v1")["ETag"]
+    s3.delete_object(Bucket=s3_bucket, Key="k")
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v2", IfMatch=etag)
+    assert _error(excinfo) == ("NoSuchKey", 404)
+    # If-None-Match: * holds where the current version is a delete marker
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v3", IfNoneMatch="*")
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v3"
+
+
+def _not_implemented(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str, str]:
+    error: Any = excinfo.value.response["Error"]
+    return (*_error(excinfo), error["Header"], error["additionalMessage"])
+
+
+@pytest.mark.parametrize("operation", ["put", "copy", "complete"])
+def test_conditions_s3_does_not_implement(s3: S3Client, s3_bucket: str, operation: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="src", Body=b"x")
+    etag = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")["ETag"]
+    complete = _prepared(s3, s3_bucket, "k", b"upload")
+    writes: dict[str, Callable[..., Any]] = {
+        "put": lambda **c: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"y", **c),
+        "copy": lambda **c: s3.copy_object(Bucket=s3_bucket, Key="k", CopySource=f"{s3_bucket}/src", **c),
+        "complete": complete,
+    }
+    write = writes[operation]
+    refused = "We don't accept the provided value of {} header for this API"
+    # even on a key that does not exist: these are refused before the key is looked at
+    for conditions, header, message in (
+        ({"IfNoneMatch": etag}, "If-None-Match", refused.format("If-None-Match")),
+        ({"IfMatch": "*"}, "If-Match", refused.format("If-Match")),
+        (
+            {"IfNoneMatch": "*", "IfMatch": etag},
+            "If-Match,If-None-Match",
+            "Multiple conditional request headers present in the request",
+        ),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            write(**conditions)
+        assert _not_implemented(excinfo) == ("NotImplemented", 501, header, message)
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"x"
+
+
 def test_racing_creates_have_one_winner(pooled: S3Client, s3_bucket: str) -> None:
     bodies = [f"writer {i}".encode() for i in range(THREADS)]
     calls: list[Callable[[], Any]] = [
@@ -162,10 +210,30 @@ def test_complete_if_none_match(s3: S3Client, s3_bucket: str) -> None:
         complete(IfNoneMatch="*")
     assert _error(excinfo) == ("PreconditionFailed", 412)
     assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"existing"
-    # the upload survives the failed condition
+    # the upload survives the failed condition, but a delete made after it was created conflicts:
+    # S3 wants a new upload
     s3.delete_object(Bucket=s3_bucket, Key="k")
-    complete(IfNoneMatch="*")
+    with pytest.raises(ClientError) as excinfo:
+        complete(IfNoneMatch="*")
+    assert _error(excinfo) == ("ConditionalRequestConflict", 409)
+    assert excinfo.value.response["Error"]["Condition"] == "If-None-Match"
+    assert excinfo.value.response["Error"]["Key"] == "k"
+    _prepared(s3, s3_bucket, "k", b"from upload")(IfNoneMatch="*")
     assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"from upload"
+    # without a condition, a write in between does not matter
+    complete = _prepared(s3, s3_bucket, "k", b"unconditional")
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"in between")
+    complete()
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"unconditional"
+
+
+def test_complete_if_none_match_after_a_put_during_the_upload(s3: S3Client, s3_bucket: str) -> None:
+    complete = _prepared(s3, s3_bucket, "k", b"from upload")
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"put")
+    with pytest.raises(ClientError) as excinfo:
+        complete(IfNoneMatch="*")
+    # the condition is decided first: the key exists now
+    assert _error(excinfo) == ("PreconditionFailed", 412)
 
 
 def test_complete_if_match(s3: S3Client, s3_bucket: str) -> None:
@@ -180,6 +248,34 @@ def test_complete_if_match(s3: S3Client, s3_bucket: str) -> None:
     assert _error(excinfo) == ("PreconditionFailed", 412)
     complete(IfMatch=etag)
     assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v2"
+
+
+def test_complete_if_match_after_a_write_during_the_upload(s3: S3Client, s3_bucket: str) -> None:
+    first = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v1")["ETag"]
+    complete = _prepared(s3, s3_bucket, "k", b"from upload")
+    # the same bytes again: the ETag matches, yet it is a write after the upload began
+    second = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v1")["ETag"]
+    assert first == second
+    with pytest.raises(ClientError) as excinfo:
+        complete(IfMatch=second)
+    assert _error(excinfo) == ("ConditionalRequestConflict", 409)
+    s3.delete_object(Bucket=s3_bucket, Key="k")
+    with pytest.raises(ClientError) as excinfo:
+        complete(IfMatch=second)
+    assert _error(excinfo) == ("NoSuchKey", 404)
+    assert s3.list_multipart_uploads(Bucket=s3_bucket)["Uploads"]
+
+
+def test_complete_if_match_against_a_multipart_etag(s3: S3Client, s3_bucket: str) -> None:
+    first = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v1")["ETag"]
+    done = _prepared(s3, s3_bucket, "k", b"v2")(IfMatch=first)
+    assert done["ETag"].endswith('-1"')
+    complete = _prepared(s3, s3_bucket, "k", b"v3")
+    with pytest.raises(ClientError) as excinfo:
+        complete(IfMatch=first)
+    assert _error(excinfo) == ("PreconditionFailed", 412)
+    complete(IfMatch=done["ETag"])
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v3"
 
 
 def test_racing_completes_have_one_winner(pooled: S3Client, s3_bucket: str) -> None:
