@@ -30,6 +30,7 @@ class Part:
     etag: str
     checksums: dict[str, str] = field(default_factory=dict)
     last_modified: datetime = field(default_factory=now)
+    started: int = 0  # Upload.begin_part() when its request began: the later start wins
 
     @property
     def size(self) -> int:
@@ -166,6 +167,12 @@ class Upload:
     parts: dict[int, Part] = field(default_factory=dict)
     reserved: int = 0  # memory promised to parts still arriving (see Store.writer)
     key_writes: int = 0  # Bucket.writes of the key when the upload was created
+    part_requests: int = 0  # UploadPart and UploadPartCopy requests begun so far
+
+    def begin_part(self) -> int:
+        """Number a part request as it begins (call with the store lock held)."""
+        self.part_requests += 1
+        return self.part_requests
 
     def release(self) -> None:
         for part in self.parts.values():

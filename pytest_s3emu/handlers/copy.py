@@ -250,12 +250,14 @@ def upload_part_copy(ctx: Context, params: Params) -> Result:
     number = _part_number(params)
     with ctx.store.lock:
         upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+        started = upload.begin_part()
         source = _source(ctx, params)
         first, last = _source_range(params, source.size)
         algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else []
         started = open_copy(source.blob, first, last)
     blob, sums = finish_copy(started, algorithms, ctx.store.writer())
-    part = Part(number, blob, f'"{sums.md5_hex()}"', {alg: sums.b64(alg) for alg in algorithms}, now())
+    sums_b64 = {alg: sums.b64(alg) for alg in algorithms}
+    part = Part(number, blob, f'"{sums.md5_hex()}"', sums_b64, now(), started)
     _store_part(ctx, params, part)
     result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified}
     result.update(checksum_members(part.checksums))

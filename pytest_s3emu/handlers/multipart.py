@@ -127,6 +127,7 @@ def upload_part(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         upload = _upload(bucket, params)
+        started = upload.begin_part()
     locked = upload.template.lock_mode is not None or upload.template.legal_hold is not None
     require_checksum(ctx, bucket, locked, "Put Part")
     if upload.checksum_algorithm:
@@ -142,7 +143,7 @@ def upload_part(ctx: Context, params: Params) -> Result:
     sums = dict(ctx.body.checksums)
     if upload.checksum_algorithm and upload.checksum_algorithm not in sums:
         sums[upload.checksum_algorithm] = ctx.body.computed(upload.checksum_algorithm)
-    part = Part(number, blob, f'"{ctx.body.md5_hex}"', sums)
+    part = Part(number, blob, f'"{ctx.body.md5_hex}"', sums, started=started)
     _store_part(ctx, params, part)
     result: Result = {
         "ETag": part.etag,
@@ -160,6 +161,10 @@ def _store_part(ctx: Context, params: Params, part: Part) -> None:
             part.blob.release()  # aborted while the part was on its way
             raise
         old = upload.parts.get(part.number)
+        if old is not None and old.started > part.started:
+            # S3's latest timestamp wins: a request that began after this one already stored
+            # this part number, so this slower one is dropped (its answer still names its ETag)
+            old, part = part, old
         upload.parts[part.number] = part
     if old is not None:
         old.blob.release()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from rawhttp import send
 
 from pytest_s3emu.server import S3Emulator
 
@@ -160,3 +161,60 @@ def test_parallel_part_uploads(pooled: S3Client, s3_bucket: str) -> None:
         MultipartUpload={"Parts": [{"PartNumber": last, "ETag": etags[last]}]},
     )
     assert pooled.get_object(Bucket=s3_bucket, Key="mp")["Body"].read() == bodies[last]
+
+
+# bigger than the loopback socket buffers together: once this much is sent, the emulator has begun
+# reading the body, so its UploadPart request has begun too
+_HOLD_BACK = 24 * 1024 * 1024
+
+
+@pytest.mark.http_only
+def test_a_part_uploaded_twice_keeps_the_later_request(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    """Two uploads of part 1; the one begun first ends last. S3's latest timestamp wins (its
+    consistency model: "the request with the latest timestamp wins"), and UploadPart overwrites
+    the previously uploaded part: the later request's part is kept, whole, and ListParts and
+    CompleteMultipartUpload agree on it."""
+    upload = s3.create_multipart_upload(Bucket=s3_bucket, Key="k")["UploadId"]
+    slow_body = [b"s" * _HOLD_BACK, b"slow tail"]
+    slow_sent, fast_done = threading.Event(), threading.Event()
+
+    def slow_chunks() -> Any:
+        yield slow_body[0]
+        slow_sent.set()
+        assert fast_done.wait(timeout=30)
+        yield slow_body[1]
+
+    path = f"/{s3_bucket}/k?partNumber=1&uploadId={upload}"
+    headers = {"Content-Length": str(sum(map(len, slow_body)))}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(send, s3emu, "PUT", path, slow_chunks(), headers)
+        assert slow_sent.wait(timeout=30)
+        try:
+            fast_etag = s3.upload_part(
+                Bucket=s3_bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"fast"
+            )["ETag"]
+        finally:
+            fast_done.set()
+        slow_answer = slow.result(timeout=60)
+    slow_etag = f'"{hashlib.md5(b"".join(slow_body)).hexdigest()}"'
+    assert (slow_answer.status, slow_answer.headers["etag"]) == (200, slow_etag)
+    parts = s3.list_parts(Bucket=s3_bucket, Key="k", UploadId=upload)["Parts"]
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in parts] == [(1, fast_etag, 4)]
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(
+            Bucket=s3_bucket,
+            Key="k",
+            UploadId=upload,
+            MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": slow_etag}]},
+        )
+    error: Any = excinfo.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidPart", 400)
+    s3.complete_multipart_upload(
+        Bucket=s3_bucket,
+        Key="k",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": fast_etag}]},
+    )
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"fast"
