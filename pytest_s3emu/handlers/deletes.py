@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import MalformedXML, S3Error
+from ..errors import InvalidArgument, MalformedXML, NoSuchVersion, S3Error
 from ..store import Bucket, ObjectVersion
 from . import Context, Params, Result, operation
 from .objects import validate_key
@@ -29,13 +29,30 @@ def delete_objects(ctx: Context, params: Params) -> Result:
         version_id: str | None = target.get("VersionId")
         try:
             validate_key(key)
-            outcome = ctx.store.delete_object(bucket.name, key, version_id, bypass)
+            outcome = _delete_one(ctx, bucket, key, version_id, bypass)
         except S3Error as error:
             errors.append({"Key": key, "VersionId": version_id, "Code": error.code, "Message": error.text})
             continue
         if not quiet:
             deleted.append(_deleted_entry(bucket, key, version_id, outcome))
     return {"Deleted": deleted or None, "Errors": errors or None}
+
+
+def _delete_one(
+    ctx: Context, bucket: Bucket, key: str, version_id: str | None, bypass: bool
+) -> ObjectVersion | None:
+    """One key's delete. Unlike DeleteObject, S3 reports a version id it does not have, malformed
+    or not, as a NoSuchVersion entry (AWS-recorded: LocalStack's test_s3_api.py snapshots
+    TestS3ObjectCRUD::test_delete_objects and test_delete_objects_versioned)."""
+    try:
+        outcome = ctx.store.delete_object(bucket.name, key, version_id, bypass)
+    except InvalidArgument:
+        if not version_id:
+            raise
+        outcome = None
+    if outcome is None and version_id not in (None, "null"):
+        raise NoSuchVersion(Key=key, VersionId=version_id)
+    return outcome
 
 
 def _deleted_entry(

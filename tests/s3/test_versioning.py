@@ -528,3 +528,22 @@ def test_copying_the_current_version_onto_itself_is_still_refused(s3: S3Client, 
         with pytest.raises(ClientError) as excinfo:
             s3.copy_object(Bucket=s3_bucket, Key="k", CopySource=source, MetadataDirective="COPY")
         assert _error(excinfo) == ("InvalidRequest", 400)
+
+
+@pytest.mark.parametrize("status", [None, "Enabled"])
+def test_delete_objects_reports_an_unknown_version(s3: S3Client, s3_bucket: str, status: str | None) -> None:
+    # AWS answers NoSuchVersion per key here, where DeleteObject answers InvalidArgument
+    if status:
+        _enable(s3, s3_bucket, status)
+    s3.put_object(Bucket=s3_bucket, Key="a", Body=b"a")
+    unknown = "HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD"
+    objects: Any = [{"Key": "a", "VersionId": unknown}, {"Key": "b", "VersionId": "0" * 32}]
+    response = s3.delete_objects(Bucket=s3_bucket, Delete={"Objects": objects})
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert "Deleted" not in response
+    errors = [(e["Key"], e["VersionId"], e["Code"], e["Message"]) for e in response["Errors"]]
+    assert errors == [
+        ("a", unknown, "NoSuchVersion", "The specified version does not exist."),
+        ("b", "0" * 32, "NoSuchVersion", "The specified version does not exist."),
+    ]
+    assert _body(s3, s3_bucket, "a") == b"a"
