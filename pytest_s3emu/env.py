@@ -1,15 +1,17 @@
 """Point botocore (and every other AWS client) at the emulator through documented configuration.
 
 ``AWS_ENDPOINT_URL_S3`` is botocore's own per-service endpoint setting: it needs no private API,
-reaches subprocesses, and a MonkeyPatch undoes it. Clients built before activation, or with an
-explicit ``endpoint_url=``, keep their endpoint; the proxy variables make any such request that
-would leave the machine come to the emulator instead, which refuses it with a clear message.
+reaches subprocesses, and a MonkeyPatch undoes it. Clients built during the test with an explicit
+``endpoint_url=`` keep it; the proxy variables make any such request that would leave the machine
+come to the emulator instead, which refuses it with a clear message. Clients built before
+activation ignore all of this: ``netguard`` refuses their connections beyond loopback.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from concurrent.futures import CancelledError
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -94,6 +96,10 @@ def activate(monkeypatch: pytest.MonkeyPatch, emulator: S3Emulator, guard: bool 
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
     _install_default_session(monkeypatch, emulator, guard)
+    if guard:
+        from . import netguard
+
+        netguard.activate(monkeypatch, emulator)
 
 
 def _install_default_session(monkeypatch: pytest.MonkeyPatch, emulator: S3Emulator, guard: bool) -> None:
@@ -117,12 +123,17 @@ def refuse_foreign_endpoint(emulator: S3Emulator) -> Any:
     return before_send
 
 
-class BlockedRequest(RuntimeError):
+# a client made during the test that still misses the emulator was given an endpoint_url=
+_ENDPOINT_ADVICE = "Build the client without endpoint_url= (or with endpoint_url=s3emu.endpoint_url)."
+
+
+# CancelledError: botocore's HTTP session re-raises it as it is, where it wraps any other error in a
+# retryable HTTPClientError (and neither botocore retry mode retries it), so the test sees it at once
+class BlockedRequest(RuntimeError, CancelledError):
     """A botocore client tried to reach an endpoint other than the emulator while it was active."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, advice: str = _ENDPOINT_ADVICE) -> None:
         super().__init__(
             f"pytest-s3emu blocked a request to {url}: while the S3 emulator is active no request "
-            "may leave for real AWS. Build the client without endpoint_url= (or with "
-            "endpoint_url=s3emu.endpoint_url)."
+            f"may leave for real AWS. {advice}"
         )

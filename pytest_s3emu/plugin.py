@@ -59,7 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "s3emu_guard",
         type="bool",
         default=True,
-        help="while active, refuse requests that would leave the machine (via proxy settings)",
+        help="while active, refuse requests that would leave the machine (proxy settings, botocore sockets)",
     )
 
 

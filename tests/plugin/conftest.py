@@ -10,6 +10,7 @@ import boto3  # noqa: F401
 import pytest
 
 import pytest_s3emu.env
+import pytest_s3emu.netguard  # once: a re-import would add a second audit hook
 import pytest_s3emu.server  # noqa: F401
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 GUARD_TESTS = """
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -90,6 +91,26 @@ def test_the_emulator_itself_is_reachable(s3emu):
     client = boto3.session.Session().client("s3", endpoint_url=s3emu.endpoint_url, config=ONCE)
     client.create_bucket(Bucket="direct")
     assert [c.operation for c in s3emu.log] == ["CreateBucket"]
+
+
+@pytest.mark.s3
+def test_botocore_connections_are_checked_once_resolved():
+    # a name let through at look-up (one of the emulator's domains) may resolve beyond loopback:
+    # the connect is checked too. The code runs as a botocore module's would.
+    namespace = {"__name__": "botocore.stand_in"}
+    source = "import socket\\ndef dial(address):\\n    with socket.socket() as sock:\\n"
+    exec(source + "        sock.connect(address)", namespace)
+    with pytest.raises(BlockedRequest, match=r"192\\.0\\.2\\.1 \\(port 9\\).*s3emu\\.client\\(\\)"):
+        namespace["dial"](("192.0.2.1", 9))
+    with pytest.raises(ConnectionRefusedError):
+        namespace["dial"](("127.0.0.1", 9))
+
+
+@pytest.mark.s3
+def test_other_code_is_left_to_the_proxy_settings():
+    # the connection guard refuses botocore only: this look-up fails on its own (.invalid)
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("s3.example.invalid", 443)
 """
 
 
@@ -98,7 +119,7 @@ def test_guard_while_active(pytester: pytest.Pytester, clean_env: None) -> None:
 
     result = pytester.runpytest("-s")
 
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=9)
     result.stdout.fnmatch_lines(["*default retries: 3 attempts in *s*"])
 
 
@@ -153,3 +174,142 @@ def test_guard_refuses_a_foreign_loopback_endpoint_on_the_default_session(
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+# The test's own safety net, registered before the plugin's guard: a connection leaving loopback
+# that the guard missed fails here, before a packet leaves (a miss without network fails earlier,
+# on name resolution). Either way the tests below see no BlockedRequest, and fail.
+BACKSTOP = """
+import ipaddress
+import socket
+import sys
+
+ESCAPED = []
+
+
+def _backstop(event, args):
+    if event == "socket.connect" and args[0].family in (socket.AF_INET, socket.AF_INET6):
+        if not ipaddress.ip_address(args[1][0]).is_loopback:
+            ESCAPED.append(args[1])
+            raise OSError(f"backstop: a connection to {args[1]} would have left loopback")
+
+
+sys.addaudithook(_backstop)
+"""
+
+PREBUILT_TESTS = """
+import io
+
+import boto3
+import botocore.exceptions
+import pytest
+from botocore.config import Config
+
+from conftest import ESCAPED
+from pytest_s3emu.env import BlockedRequest
+
+# what a developer's ~/.aws would give: real-looking keys, no endpoint, no proxy
+KEYS = {
+    "aws_access_key_id": "AKIAIOSFODNN7EXAMPLE",
+    "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "region_name": "us-east-1",
+}
+# built at import time, before any emulator exists
+S3 = boto3.client("s3", **KEYS)
+OWN_SESSION_CLIENT = boto3.session.Session(**KEYS).client("s3")
+RESOURCE = boto3.resource("s3", **KEYS)
+# the control: one attempt, so that the unguarded failure below is quick
+ONCE = boto3.client("s3", config=Config(retries={"total_max_attempts": 1}), **KEYS)
+
+SENT = []
+for client in (S3, OWN_SESSION_CLIENT, RESOURCE.meta.client, ONCE):
+    client.meta.events.register("before-send.s3", lambda request, **_: SENT.append(request.url))
+
+FIX = r"pytest-s3emu blocked .*s3\\.amazonaws\\.com.*s3emu\\.client\\(\\)"
+
+
+@pytest.fixture(autouse=True)
+def _nothing_escaped():
+    SENT.clear()
+    yield
+    assert ESCAPED == []
+
+
+def test_unguarded_before():
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        ONCE.list_buckets()
+
+
+def test_fixture_refuses_the_module_client(s3emu):
+    with pytest.raises(BlockedRequest, match=FIX):
+        S3.list_buckets()
+    assert SENT == ["https://s3.amazonaws.com/"]  # one attempt: botocore did not retry
+    assert s3emu.log == []
+
+
+@pytest.mark.s3
+def test_marker_refuses_the_module_client():
+    with pytest.raises(BlockedRequest, match=FIX):
+        S3.put_object(Bucket="real-bucket", Key="k", Body=b"v")
+    assert len(SENT) == 1
+
+
+@pytest.mark.s3
+def test_own_session_and_resource():
+    with pytest.raises(BlockedRequest, match=FIX):
+        OWN_SESSION_CLIENT.list_buckets()
+    with pytest.raises(BlockedRequest, match=FIX):
+        list(RESOURCE.buckets.all())
+    assert len(SENT) == 2
+
+
+@pytest.mark.s3
+def test_transfer_threads():
+    # s3transfer sends from its worker threads and hands the error back to the caller
+    with pytest.raises(BlockedRequest, match=FIX):
+        S3.upload_fileobj(io.BytesIO(b"data"), "real-bucket", "k")
+    with pytest.raises(BlockedRequest, match=FIX):
+        S3.download_fileobj("real-bucket", "k", io.BytesIO())
+    assert len(SENT) == 2
+
+
+@pytest.mark.s3
+def test_the_emulator_is_still_reached(s3emu):
+    s3emu.client().create_bucket(Bucket="fine")
+    boto3.client("s3").create_bucket(Bucket="fine-too")
+    assert [c.operation for c in s3emu.log] == ["CreateBucket", "CreateBucket"]
+
+
+def test_unguarded_after():
+    # the guard is inert again: the same failure as before activation, not a refusal
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        ONCE.list_buckets()
+    assert len(SENT) == 1
+"""
+
+
+def test_guard_refuses_clients_built_before_activation(pytester: pytest.Pytester, clean_env: None) -> None:
+    pytester.makeconftest(BACKSTOP)
+    pytester.makepyfile(PREBUILT_TESTS)
+    # a fresh process: the module's clients really are built before any emulator, and the
+    # backstop's audit hook (which cannot be removed) ends with it
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=7)
+
+
+def test_guard_off_leaves_clients_built_before_activation_alone(
+    pytester: pytest.Pytester, clean_env: None
+) -> None:
+    pytester.makeini("[pytest]\ns3emu_guard = false\n")
+    pytester.makeconftest(BACKSTOP)
+    pytester.makepyfile(
+        PREBUILT_TESTS.split("\n\ndef test_unguarded_before")[0]
+        + """
+
+@pytest.mark.s3
+def test_not_refused():
+    with pytest.raises(botocore.exceptions.EndpointConnectionError):
+        ONCE.list_buckets()
+"""
+    )
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
