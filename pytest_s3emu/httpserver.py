@@ -32,6 +32,7 @@ __all__ = ["KeepAliveRequestHandler", "KeepAliveWSGIServer", "MalformedRequestBo
 
 logger = logging.getLogger(__name__)
 
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _SMALL_WRITE = 64 * 1024  # below this, header and body bytes are joined into one send
 _HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding"})
 _CLIENT_GONE = (ConnectionError, TimeoutError, ClientDisconnected)
@@ -117,8 +118,9 @@ class _Response:
         elif handler.http_version < (1, 1):
             lines.append("Connection: keep-alive")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        interim = handler.owed_continue()  # the head cannot fail any more: the interim goes out
         self.started = True  # only now: a bad status or header still allows a clean 500
-        return head
+        return interim + head
 
     def _app_header_lines(self) -> list[str]:
         lines, names = [], set()
@@ -227,6 +229,22 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
                 environ["CONTENT_LENGTH"] = str(body.known_unread())
         return environ
 
+    def owed_continue(self) -> bytes:
+        """The ``100 Continue`` to send before the final response, if the request is owed one.
+
+        An Expect request whose framing declares no body (botocore sends ``Expect: 100-continue``
+        with every file-like PutObject/UploadPart body, empty ones too) may skip the interim
+        response (RFC 9110 10.1.1), but botocore without the boto/botocore#3784 fix (the one
+        awscli v1 bundles among them) then keeps that final status cached on the pooled
+        connection and misreads the next Expect request's response as headers only: a 60 s read
+        timeout and a retry (botocore#3755). Every HTTP/1.1 client must accept an interim
+        response, so one is sent; an unread nonempty body closes the connection instead.
+        """
+        if not (self._expect_armed and self._body.done) or self._continue_sent:
+            return b""
+        self._continue_sent = True
+        return _CONTINUE
+
     def must_close_before_response(self) -> bool:
         """Whether the unread body rules keep-alive out before the response headers go out."""
         if self._body.done:
@@ -254,14 +272,13 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
                 self.close_connection = True
             return ChunkedInput(self.rfile, callback)
         length = _content_length(lengths)
-        if length == 0:
-            self._expect_armed = False
+        # an empty body is never read: owed_continue() adds the interim to the final response
         return FixedLengthInput(self.rfile, length, callback if length else None)
 
     def _send_continue(self) -> None:
         if self._response is not None and self._response.started:
             return  # too late: a final response is already on its way
-        self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.wfile.write(_CONTINUE)
         self._continue_sent = True
 
     def _run_app(self, environ: WSGIEnvironment) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -30,3 +30,36 @@ def _no_internal_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     crashed = [call for call in emulator.log if call.status == 500]
     assert not crashed, f"the emulator answered 500 to {crashed}"
+
+
+@pytest.fixture
+def botocore_stale_expect_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    """botocore's connections with the Expect handling botocore had before boto/botocore#3784.
+
+    ``AWSConnection.request()`` restored its response class only for requests without
+    ``Expect: 100-continue``. So when a final response came instead of ``100 Continue`` (whose
+    status line botocore reads itself and caches in that class), the next Expect request on the
+    pooled connection took its status from the cache and its status line for a header: no
+    Content-Length, a read timeout (botocore#3755). awscli v1 still bundles such a botocore.
+    """
+    from botocore.awsrequest import AWSConnection
+
+    fixed = AWSConnection.request
+
+    def request(
+        self: AWSConnection,
+        method: str,
+        url: str,
+        body: Any = None,
+        headers: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        kept = self.response_class
+        result = fixed(self, method, url, body, headers, *args, **kwargs)
+        expects = headers is not None and headers.get("Expect", b"") == b"100-continue"
+        if expects and not self._response_received:  # no early final response this time
+            self.response_class = kept
+        return result
+
+    monkeypatch.setattr(AWSConnection, "request", request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import io
 import json
 import logging
 import socket
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from botocore.awsrequest import AWSHTTPConnection
 from werkzeug.wrappers import Request
 
 from pytest_s3emu.httpserver import KeepAliveRequestHandler, KeepAliveWSGIServer, make_server
@@ -265,6 +267,35 @@ def test_expect_100_through_http_client(server: KeepAliveWSGIServer) -> None:
     assert json.loads(conn.getresponse().read())["len"] == 5
     conn.request("GET", "/echo/next")
     assert conn.getresponse().status == 200
+    conn.close()
+
+
+def test_expect_100_with_empty_body_still_gets_the_interim_response(client: RawClient, app: App) -> None:
+    # botocore sends Expect with every file body, empty ones too; read as it reads: the first
+    # status line after the headers is its own, the rest is http.client's
+    client.send(b"PUT /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n")
+    interim = client.response()
+    assert (interim.status, interim.reason) == (100, "Continue")
+    final = client.response()
+    assert final.json()["len"] == 0 and "Connection" not in final.headers
+    client.send(b"PUT /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+    assert client.response().status == 100
+    client.send(b"data")
+    assert client.response().json()["len"] == 4
+    assert len(set(app.ports)) == 1
+
+
+@pytest.mark.usefixtures("botocore_stale_expect_status")
+def test_expect_uploads_after_an_empty_one_through_pre_fix_botocore(server: KeepAliveWSGIServer) -> None:
+    # the awscli v1 hang: an empty Expect PUT, then a nonempty one on the same connection, whose
+    # response was parsed as header-less (no length: read until the timeout) by such a botocore
+    conn = AWSHTTPConnection("127.0.0.1", server.port, timeout=TIMEOUT)
+    for body in (b"", b"12345", b"", b"", b"x"):
+        headers = {"Expect": b"100-continue", "Content-Length": str(len(body))}
+        conn.request("PUT", "/echo", body=io.BytesIO(body), headers=headers)
+        response = conn.getresponse()
+        assert response.status == 200 and response.headers["Content-Type"] == "text/plain"
+        assert json.loads(response.data)["len"] == len(body)  # urllib3 preloads the body
     conn.close()
 
 
