@@ -163,15 +163,16 @@ def _is_unchanged_self_copy(params: Params, source: ObjectVersion, version: str 
 
 
 def _wanted_algorithms(params: Params, source: ObjectVersion) -> list[str]:
-    requested: str | None = params.get("ChecksumAlgorithm")
+    requested = checksums.requested_algorithm(params.get("ChecksumAlgorithm"))
     if requested:
-        return [requested.upper()]
+        return [requested]
     return list(source.checksums)
 
 
 @operation("CopyObject")
 def copy_object(ctx: Context, params: Params) -> Result:
     validate_key(params["Key"])
+    checksums.requested_algorithm(params.get("ChecksumAlgorithm"))  # before any work is done
     acl = new_object_acl(ctx, params)  # the request's, never the source's
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     with ctx.store.lock:
