@@ -145,15 +145,18 @@ def _check_expiry(request: HttpRequest, signed_at: datetime, moment: datetime) -
         )
 
 
+def _same(expected: str, given: str) -> bool:
+    # compare_digest refuses str with non-ASCII characters (TypeError): compare the bytes sent
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))
+
+
 def _verify(request: HttpRequest, signature: Signature, secret: str) -> None:
     key = _signing_key(secret, signature.date, signature.region, signature.service)
     first = _canonical_request(request, signature, False)
-    if hmac.compare_digest(_sign(key, signature, first), signature.signature):
+    if _same(_sign(key, signature, first), signature.signature):
         return
     # a "+" in the query may have been signed as a space
-    if hmac.compare_digest(
-        _sign(key, signature, _canonical_request(request, signature, True)), signature.signature
-    ):
+    if _same(_sign(key, signature, _canonical_request(request, signature, True)), signature.signature):
         return
     raise SignatureDoesNotMatch(
         AWSAccessKeyId=signature.access_key,
@@ -259,7 +262,7 @@ def _check_v2(request: HttpRequest, secrets: Mapping[str, str], moment: datetime
     candidates = [_v2_string_to_sign(request, date_line, with_type) for with_type in (True, False)]
     for text in candidates:
         expected = base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha1).digest()).decode()
-        if hmac.compare_digest(expected, given):
+        if _same(expected, given):
             return True
     raise SignatureDoesNotMatch(
         AWSAccessKeyId=access_key, StringToSign=candidates[0], SignatureProvided=given

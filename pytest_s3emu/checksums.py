@@ -47,6 +47,19 @@ def parse_algorithm(name: str) -> str | None:
     return upper if upper in DIGEST_SIZES else None
 
 
+def requested_algorithm(name: str | None) -> str | None:
+    """The canonical name of an ``x-amz-checksum-algorithm`` value; InvalidRequest if S3 has none."""
+    if name is None:
+        return None
+    found = parse_algorithm(name)
+    if found is None:
+        raise InvalidRequest(
+            "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+            f"[{', '.join(sorted(ALGORITHMS))}]"
+        )
+    return found
+
+
 def algorithm_for_header(header: str) -> str | None:
     """The algorithm of an ``x-amz-checksum-*`` header or trailer name, or None."""
     lower = header.strip().lower()

@@ -123,6 +123,12 @@ class InvalidArgument(S3Error):
     message = "Invalid Argument"
 
 
+class InvalidURI(S3Error):
+    code = "InvalidURI"
+    status = 400
+    message = "Couldn't parse the specified URI."
+
+
 class InvalidBucketName(S3Error):
     code = "InvalidBucketName"
     status = 400

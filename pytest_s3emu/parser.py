@@ -174,7 +174,8 @@ def _payload(member: Shape, body: RequestBody, required: bool) -> Any:
     ):
         return body
     if member.type_name == "string":
-        return body.read_all(MAX_XML_BYTES).decode("utf-8")
+        # losslessly: the operation judges a text that is not UTF-8 (a policy is then malformed)
+        return body.read_all(MAX_XML_BYTES).decode("utf-8", "surrogateescape")
     data = body.read_all(MAX_XML_BYTES)
     if not data.strip():
         if required:
@@ -188,7 +189,7 @@ def parse_document(shape: Shape, data: bytes) -> Any:
     try:
         # keep whitespace: keys and tag values may start or end with spaces (DeleteObjects, Tagging)
         document = xmltodict.parse(data, disable_entities=True, strip_whitespace=False)
-    except (ExpatError, ValueError):
+    except (ExpatError, ValueError, LookupError):  # LookupError: an unknown declared encoding
         raise MalformedXML() from None
     if not isinstance(document, dict) or len(document) != 1:
         raise MalformedXML()

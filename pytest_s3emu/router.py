@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from botocore.model import OperationModel
 
-from .errors import MethodNotAllowed, NotImplementedOperation
+from .errors import InvalidURI, MethodNotAllowed, NotImplementedOperation
 from .model import ROUTE_FALLBACKS, all_operations, disk_cached, service_model, source_stamp
 from .request import HttpRequest
 
@@ -137,7 +137,12 @@ def split_path(request: HttpRequest, domains: tuple[str, ...] = ()) -> tuple[str
 
 
 def _decode(raw: str) -> str:
-    return unquote(raw, errors="surrogateescape")
+    # S3 answers InvalidURI for a bucket or key whose percent-encoding is not UTF-8: rejected
+    # here, before any operation runs, nothing is half-done and no such name is ever stored
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidURI() from None
 
 
 def match(request: HttpRequest, domains: tuple[str, ...] = ("localhost",)) -> Match:

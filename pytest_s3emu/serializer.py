@@ -133,7 +133,9 @@ def _payload_body(value: Any) -> Body:
 
 def to_xml(document: dict[str, Any]) -> bytes:
     text: str = xmltodict.unparse(document, full_document=False, short_empty_elements=False)
-    return XML_DECLARATION + text.encode("utf-8")
+    # an error may name what the request sent undecodable (a lone surrogate of surrogateescape):
+    # written as "?" so that the error answer itself cannot fail
+    return XML_DECLARATION + text.encode("utf-8", "replace")
 
 
 # ---- plans ----------------------------------------------------------------------------------------

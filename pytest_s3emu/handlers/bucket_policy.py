@@ -45,8 +45,19 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+def _is_utf8(text: str) -> bool:
+    """False for a body that arrived undecodable (lone surrogates of surrogateescape)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_policy(text: str) -> dict[str, Any]:
-    """The policy document; MalformedPolicy when it is not a JSON object."""
+    """The policy document; MalformedPolicy when it is not a JSON object (of UTF-8 text)."""
+    if not text.isascii() and not _is_utf8(text):
+        raise MalformedPolicy()
     if not text.lstrip().startswith("{"):
         raise MalformedPolicy()
     try:

@@ -165,9 +165,9 @@ def _is_unchanged_self_copy(ctx: Context, params: Params, source: ObjectVersion)
 
 
 def _wanted_algorithms(params: Params, source: ObjectVersion) -> list[str]:
-    requested: str | None = params.get("ChecksumAlgorithm")
+    requested = checksums.requested_algorithm(params.get("ChecksumAlgorithm"))
     if requested:
-        return [requested.upper()]
+        return [requested]
     return list(source.checksums)
 
 
@@ -175,6 +175,7 @@ def _wanted_algorithms(params: Params, source: ObjectVersion) -> list[str]:
 def copy_object(ctx: Context, params: Params) -> Result:
     validate_key(params["Key"])
     validate_write_conditions(params)
+    checksums.requested_algorithm(params.get("ChecksumAlgorithm"))  # before any work is done
     acl = new_object_acl(ctx, params)  # the request's, never the source's
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     with ctx.store.lock:

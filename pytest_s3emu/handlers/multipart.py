@@ -52,12 +52,8 @@ def _upload(bucket: Bucket, params: Params) -> Upload:
 
 
 def _checksum_settings(params: Params) -> tuple[str | None, str | None]:
-    algorithm: str | None = params.get("ChecksumAlgorithm")
+    algorithm = checksums.requested_algorithm(params.get("ChecksumAlgorithm"))
     kind: str | None = params.get("ChecksumType")
-    if algorithm is not None:
-        algorithm = algorithm.upper()
-        if algorithm not in checksums.ALGORITHMS:
-            raise InvalidRequest("Checksum algorithm provided is unsupported.")
     if kind is not None and algorithm is None:
         raise InvalidRequest(
             "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header."

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
-from pytest_s3emu.server import S3Emulator
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from pytest_s3emu.server import ACCESS_KEY, SECRET_KEY, S3Emulator
 
 XMLNS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
@@ -48,3 +52,13 @@ def send(
         return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
     finally:
         conn.close()
+
+
+def signed(
+    emulator: S3Emulator, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> dict[str, str]:
+    """``headers`` plus the SigV4 headers botocore's own signer adds for the emulator's credentials."""
+    request = AWSRequest(method=method, url=emulator.endpoint_url + path, data=body, headers=headers or {})
+    credentials = Credentials(ACCESS_KEY, SECRET_KEY)
+    S3SigV4Auth(credentials, "s3", emulator.region).add_auth(request)
+    return dict(request.headers.items())

@@ -522,6 +522,14 @@ def test_error_document(error: S3Error, operation: str) -> None:
     assert parsed["ResponseMetadata"]["HostId"] == "host/id+="
 
 
+def test_an_error_naming_an_undecodable_value_still_serializes() -> None:
+    # a name decoded with surrogateescape keeps its bad bytes as lone surrogates
+    error = NoSuchKey(Key=b"bad\xffkey".decode("utf-8", "surrogateescape"))
+    status, _, chunks = serializer.serialize_error(error, "r", "h", "GET")
+    root = _root(b"".join(chunks))
+    assert (status, root.findtext("Code"), root.findtext("Key")) == (404, "NoSuchKey", "bad?key")
+
+
 def test_error_extra_headers() -> None:
     error = InvalidRange(RangeRequested="bytes=9-", ActualObjectSize="3")
     error.headers["Content-Range"] = "bytes */3"
