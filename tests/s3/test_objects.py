@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
+from rawhttp import send
 
 from pytest_s3emu.server import S3Emulator
 
@@ -388,3 +389,58 @@ def test_put_if_match(s3: S3Client, s3_bucket: str) -> None:
     with pytest.raises(ClientError) as missing:
         s3.put_object(Bucket=s3_bucket, Key="absent", Body=b"v", IfMatch=etag)
     assert _error(missing)[:2] == ("NoSuchKey", 404)
+
+
+# --- Content-Encoding and partNumber reads ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate, gzip", "br,gzip", "identity"])
+def test_content_encoding_comes_back_as_sent(s3: S3Client, s3_bucket: str, encoding: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", ContentEncoding=encoding)
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["ContentEncoding"] == encoding
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["ContentEncoding"] == encoding
+
+
+@pytest.mark.http_only  # a hand-made aws-chunked body
+@pytest.mark.parametrize(("sent", "stored"), [("aws-chunked, gzip", "gzip"), ("aws-chunked", None)])
+def test_aws_chunked_is_stripped_from_the_stored_encoding(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str, sent: str, stored: str | None
+) -> None:
+    headers = {"Content-Encoding": sent, "x-amz-decoded-content-length": "1"}
+    response = send(s3emu, "PUT", f"/{s3_bucket}/k", b"1\r\nx\r\n0\r\n\r\n", headers)
+    assert response.status == 200, response.body
+    head = s3.head_object(Bucket=s3_bucket, Key="k")
+    assert head.get("ContentEncoding") == stored
+    assert head["ContentLength"] == 1
+
+
+def test_part_number_of_a_single_part_object(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=TEN)
+    whole = s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=1)
+    assert whole["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert whole["Body"].read() == TEN
+    assert "PartsCount" not in whole
+    assert s3.head_object(Bucket=s3_bucket, Key="k", PartNumber=1)["ContentLength"] == len(TEN)
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=2)
+    code, status, error = _error(excinfo)
+    assert (code, status) == ("InvalidPartNumber", 416)
+    # S3 says which part was asked for and how many there are (the fields of the model's error shape)
+    assert error["Message"] == "The requested partnumber is not satisfiable"
+    assert (error["PartNumberRequested"], error["ActualPartCount"]) == ("2", "1")
+    with pytest.raises(ClientError) as excinfo:
+        s3.head_object(Bucket=s3_bucket, Key="k", PartNumber=2)
+    assert _error(excinfo)[:2] == ("416", 416)  # HEAD errors have no body
+
+
+def test_part_number_beyond_a_multipart_objects_parts(s3: S3Client, s3_bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=s3_bucket, Key="k")["UploadId"]
+    etag = s3.upload_part(Bucket=s3_bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=TEN)["ETag"]
+    parts: Any = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    s3.complete_multipart_upload(Bucket=s3_bucket, Key="k", UploadId=upload_id, MultipartUpload=parts)
+    assert s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=1)["PartsCount"] == 1
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=5)
+    code, status, error = _error(excinfo)
+    assert (code, status) == ("InvalidPartNumber", 416)
+    assert (error["PartNumberRequested"], error["ActualPartCount"]) == ("5", "1")
