@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 from rawhttp import send
 
 from pytest_s3emu.server import S3Emulator
@@ -444,3 +444,58 @@ def test_part_number_beyond_a_multipart_objects_parts(s3: S3Client, s3_bucket: s
     code, status, error = _error(excinfo)
     assert (code, status) == ("InvalidPartNumber", 416)
     assert (error["PartNumberRequested"], error["ActualPartCount"]) == ("5", "1")
+
+
+# --- user metadata that is not printable US-ASCII ------------------------------------------------------
+
+# S3 reads header bytes as ISO-8859-1 and answers values that are not printable US-ASCII RFC 2047
+# encoded (Q-encoded when mostly ASCII, else B): "Miniö" sent as UTF-8 comes back as below
+# (recorded from AWS in minio/minio#21282), "\x04mymeta" as "=?UTF-8?Q?=04mymeta?=" (ceph/s3-tests)
+UTF8_SENT = "Mini\u00f6".encode().decode("latin-1")  # what http.client puts on the wire as UTF-8
+UTF8_ANSWER = "=?UTF-8?Q?Mini=C3=83=C2=B6?="
+
+
+def test_control_characters_in_metadata_come_back_rfc2047_encoded(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", Metadata={"meta1": "\x04mymeta", "tab": "a\tb"})
+    expected = {"meta1": "=?UTF-8?Q?=04mymeta?=", "tab": "a\tb"}
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    s3.copy_object(Bucket=s3_bucket, Key="copy", CopySource={"Bucket": s3_bucket, "Key": "k"})
+    assert s3.head_object(Bucket=s3_bucket, Key="copy")["Metadata"] == expected
+
+
+def test_botocore_refuses_non_ascii_metadata(s3: S3Client, s3_bucket: str) -> None:
+    # botocore's validate_ascii_metadata: the request never leaves the client
+    with pytest.raises(ParamValidationError):
+        s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", Metadata={"k": "\u00e9"})
+
+
+@pytest.mark.http_only  # non-ASCII header bytes: boto3 refuses to send them
+def test_non_ascii_metadata_comes_back_rfc2047_encoded(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    meta = {"x-amz-meta-origin": UTF8_SENT, "x-amz-meta-plain": "ascii"}
+    assert send(s3emu, "PUT", f"/{s3_bucket}/k", b"x", meta).status == 200
+    expected = {"origin": UTF8_ANSWER, "plain": "ascii"}
+    head = send(s3emu, "HEAD", f"/{s3_bucket}/k")
+    assert (head.headers["x-amz-meta-origin"], head.headers["x-amz-meta-plain"]) == (UTF8_ANSWER, "ascii")
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    # only non-ASCII: B-encoded
+    assert (
+        send(
+            s3emu, "PUT", f"/{s3_bucket}/b", b"x", {"x-amz-meta-o": "\u00f6".encode().decode("latin-1")}
+        ).status
+        == 200
+    )
+    assert s3.head_object(Bucket=s3_bucket, Key="b")["Metadata"] == {"o": "=?UTF-8?B?w4PCtg==?="}
+    replace = {"x-amz-copy-source": f"/{s3_bucket}/b", "x-amz-metadata-directive": "REPLACE", **meta}
+    assert send(s3emu, "PUT", f"/{s3_bucket}/copy", None, replace).status == 200
+    assert s3.head_object(Bucket=s3_bucket, Key="copy")["Metadata"] == expected
+    created = send(s3emu, "POST", f"/{s3_bucket}/mp?uploads", None, meta)
+    assert created.status == 200
+    upload_id = created.body.split(b"<UploadId>")[1].split(b"</UploadId>")[0].decode()
+    etag = s3.upload_part(Bucket=s3_bucket, Key="mp", UploadId=upload_id, PartNumber=1, Body=b"x")["ETag"]
+    parts: Any = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    s3.complete_multipart_upload(Bucket=s3_bucket, Key="mp", UploadId=upload_id, MultipartUpload=parts)
+    assert s3.head_object(Bucket=s3_bucket, Key="mp")["Metadata"] == expected
