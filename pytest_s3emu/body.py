@@ -54,10 +54,15 @@ class RequestBody:
         self._expected_raw = _content_length(headers.get("content-length"))
         self._raw_read = 0
         self._raw = request.body
-        encodings = [e.strip() for e in headers.get("content-encoding", "").split(",") if e.strip()]
+        sent = headers.get("content-encoding", "")
+        encodings = [e.strip() for e in sent.split(",") if e.strip()]
         self.aws_chunked = "aws-chunked" in encodings or (self._content_sha256 or "").startswith("STREAMING-")
-        # aws-chunked is a transfer detail: S3 stores the remaining encodings only
-        self.content_encoding = ",".join(e for e in encodings if e != "aws-chunked") or None
+        # aws-chunked is a transfer detail: S3 stores the remaining encodings only, and otherwise the
+        # header as it was sent ("deflate, gzip" comes back with its space)
+        if "aws-chunked" in encodings:
+            self.content_encoding = ",".join(e for e in encodings if e != "aws-chunked") or None
+        else:
+            self.content_encoding = sent.strip() or None
         self._reader: BinaryIO | AwsChunkedReader = self._raw
         if self.aws_chunked:
             decoded = _content_length(headers.get("x-amz-decoded-content-length"))

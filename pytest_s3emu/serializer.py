@@ -78,7 +78,7 @@ def serialize(operation: OperationModel, result: Result) -> tuple[int, Headers, 
         if value is None:
             continue
         if prefixed:
-            headers.extend((wire + key, str(text)) for key, text in value.items())
+            headers.extend((wire + key, mail_safe(str(text))) for key, text in value.items())
         elif value.__class__ is str:
             headers.append((wire, value))
         else:
@@ -106,6 +106,40 @@ def _header_text(value: Any, iso: bool) -> str:
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     return str(value)
+
+
+def mail_safe(text: str) -> str:
+    """A user metadata value as S3 answers it: RFC 2047 encoded (UTF-8) if it has a character that is
+    not printable US-ASCII (tab, CR and LF aside), as is otherwise."""
+    if text.isascii() and text.isprintable():
+        return text  # nearly every value
+    unsafe = sum(1 for char in text if _unsafe(char))
+    if not unsafe:
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    # S3 picks the encoding by the characters' mix, as JavaMail's MimeUtility.encodeText does:
+    # mostly ASCII is Q-encoded ("=?UTF-8?Q?Mini=C3=83=C2=B6?=" for "Mini\xc3\xb6" sent as UTF-8
+    # bytes: S3 reads header bytes as ISO-8859-1), anything else B-encoded
+    if len(text) - unsafe > unsafe:
+        return "=?UTF-8?Q?" + "".join(_Q_BYTES[byte] for byte in data) + "?="
+    return "=?UTF-8?B?" + base64.b64encode(data).decode() + "?="
+
+
+def _unsafe(char: str) -> bool:
+    code = ord(char)
+    return code >= 0x7F or (code < 0x20 and char not in "\t\r\n")
+
+
+# each byte as Q-encoded text (RFC 2047 section 4.2): space as "_", "=", "?", "_" and bytes outside
+# printable ASCII as =XX
+_Q_BYTES = [
+    "_"
+    if byte == 0x20
+    else f"={byte:02X}"
+    if byte < 0x20 or byte >= 0x7F or chr(byte) in "=?_"
+    else chr(byte)
+    for byte in range(256)
+]
 
 
 @functools.lru_cache(maxsize=1024)

@@ -139,7 +139,7 @@ def _common(params: Params, page: Page, encode: Any, owner: bool, max_keys: int)
     return {
         "Name": params["Bucket"],
         "Prefix": encode(params.get("Prefix") or ""),
-        "Delimiter": encode(params.get("Delimiter")),
+        "Delimiter": encode(params.get("Delimiter") or None),  # S3 leaves out an empty one
         "MaxKeys": max_keys,
         "EncodingType": params.get("EncodingType"),
         "IsTruncated": page.truncated,

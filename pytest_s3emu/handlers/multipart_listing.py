@@ -116,7 +116,7 @@ def list_multipart_uploads(ctx: Context, params: Params) -> Result:
         "KeyMarker": encode(key_marker),
         "UploadIdMarker": id_marker,
         "Prefix": encode(params.get("Prefix") or ""),
-        "Delimiter": encode(params.get("Delimiter")),
+        "Delimiter": encode(params.get("Delimiter") or None),  # S3 leaves out an empty one
         "MaxUploads": limit,
         "IsTruncated": last is not None,
         "EncodingType": params.get("EncodingType"),

@@ -33,6 +33,8 @@ MODES = ("GOVERNANCE", "COMPLIANCE")
 LEGAL_HOLD_STATUSES = ("ON", "OFF")
 _MISSING_CONFIG = "Bucket is missing Object Lock Configuration"
 _BOTH = "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied"
+# a bucket's default retention is at most 100 years, in either unit
+_MAX_DEFAULT_RETENTION = {"Days": 36500, "Years": 100}
 
 
 def _to_millis(when: datetime | None) -> datetime | None:
@@ -158,6 +160,10 @@ def _checked_configuration(params: Params) -> dict[str, Any]:
             ArgumentName=unit,
             ArgumentValue=str(default[unit]),
         )
+    if default[unit] > _MAX_DEFAULT_RETENTION[unit]:
+        raise InvalidArgument(
+            "Default retention period is too large.", ArgumentName=unit, ArgumentValue=str(default[unit])
+        )
     return config
 
 
@@ -218,15 +224,15 @@ def _checked_retention(params: Params) -> dict[str, Any] | None:
     return {"Mode": retention["Mode"], "RetainUntilDate": until}
 
 
-def _weakens(obj: ObjectVersion, retention: dict[str, Any] | None) -> bool:
-    """Whether the new retention is weaker than the one in force: removed, shorter, or COMPLIANCE
-    made GOVERNANCE. A retention period that is over protects nothing."""
+def _alters(obj: ObjectVersion, retention: dict[str, Any] | None) -> bool:
+    """Whether the new retention alters the one in force other than by lengthening it: removed,
+    shorter, or another mode. A retention period that is over protects nothing."""
     if obj.lock_until is None or obj.lock_until <= datetime.now(timezone.utc):
         return False
     if retention is None:
         return True
     shorter: bool = retention["RetainUntilDate"] < obj.lock_until
-    return shorter or (obj.lock_mode == "COMPLIANCE" and retention["Mode"] == "GOVERNANCE")
+    return shorter or retention["Mode"] != obj.lock_mode
 
 
 @operation("PutObjectRetention")
@@ -235,8 +241,9 @@ def put_object_retention(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         obj = _version(ctx, params, "PUT")
         retention = _checked_retention(params)
-        # lengthening is always allowed; weakening only GOVERNANCE, and only with the bypass header
-        if _weakens(obj, retention) and (obj.lock_mode == "COMPLIANCE" or not bypass):
+        # lengthening is always allowed; any other change (GOVERNANCE made COMPLIANCE too) only to
+        # GOVERNANCE, and only with the bypass header: COMPLIANCE can never be shortened or relaxed
+        if _alters(obj, retention) and (obj.lock_mode == "COMPLIANCE" or not bypass):
             raise AccessDenied(PROTECTED_BY_LOCK)
         obj.lock_mode = retention["Mode"] if retention else None
         obj.lock_until = retention["RetainUntilDate"] if retention else None

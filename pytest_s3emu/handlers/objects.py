@@ -225,12 +225,11 @@ def _part_span(params: Params, obj: ObjectVersion) -> tuple[int, int, Part | Non
             ArgumentName="partNumber",
             ArgumentValue=str(number),
         )
+    count = 1 if obj.parts is None else len(obj.parts)  # a single-part object is its own part 1
+    if number > count:
+        raise InvalidPartNumber(PartNumberRequested=str(number), ActualPartCount=str(count))
     if obj.parts is None:
-        if number != 1:
-            raise InvalidPartNumber()
-        return 0, obj.size - 1, None  # a single-part object is its own part 1
-    if number > len(obj.parts):
-        raise InvalidPartNumber()
+        return 0, obj.size - 1, None
     first = sum(part.size for part in obj.parts[: number - 1])
     part = obj.parts[number - 1]
     return first, first + part.size - 1, part

@@ -150,7 +150,7 @@ def list_object_versions(ctx: Context, params: Params) -> Result:
     result: Result = {
         "Name": params["Bucket"],
         "Prefix": encode(params.get("Prefix") or ""),
-        "Delimiter": encode(params.get("Delimiter")),
+        "Delimiter": encode(params.get("Delimiter") or None),  # S3 leaves out an empty one
         "KeyMarker": encode(params.get("KeyMarker") or ""),
         "VersionIdMarker": params.get("VersionIdMarker") or "",
         "MaxKeys": limit,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 from xml.etree import ElementTree
 
 import pytest
@@ -445,3 +445,57 @@ def test_one_page_from_the_middle_of_a_big_bucket(
     # a StartAfter equal to a common prefix resumes after it, as a v1 NextMarker does
     inner = s3.list_objects_v2(Bucket=s3_bucket, StartAfter="d150/", Delimiter="/", MaxKeys=2)
     assert _prefixes(inner) == ["d151/", "d152/"]
+
+
+# --- echoed request parameters ----------------------------------------------------------------------
+
+
+def test_an_empty_delimiter_is_not_echoed(s3: S3Client, s3_bucket: str) -> None:
+    # as recorded from AWS (LocalStack test_s3_list_operations.py::test_list_objects_with_prefix[])
+    _put(s3, s3_bucket, ["test/foo/bar/123"])
+    s3.create_multipart_upload(Bucket=s3_bucket, Key="test/upload")
+    listings: list[Any] = [
+        s3.list_objects(Bucket=s3_bucket, Prefix="test/", Delimiter=""),
+        s3.list_objects_v2(Bucket=s3_bucket, Prefix="test/", Delimiter=""),
+        s3.list_object_versions(Bucket=s3_bucket, Prefix="test/", Delimiter=""),
+        s3.list_multipart_uploads(Bucket=s3_bucket, Prefix="test/", Delimiter=""),
+    ]
+    for listing in listings:
+        assert "Delimiter" not in listing
+        assert listing["Prefix"] == "test/"
+        assert "CommonPrefixes" not in listing
+
+
+@pytest.mark.parametrize("control", ["\x01", "\t", "\n", "\x7f"])
+def test_control_characters_in_echoed_parameters(s3: S3Client, s3_bucket: str, control: str) -> None:
+    prefix = f"p{control}q/"
+    keys = [f"{prefix}a{control}1", f"{prefix}b{control}/2", f"{prefix}c"]
+    _put(s3, s3_bucket, keys)
+    v1 = s3.list_objects(Bucket=s3_bucket, Prefix=prefix, Delimiter=control, Marker=prefix, MaxKeys=1)
+    # S3 encodes v1's Prefix too, but botocore decodes only Delimiter, Marker and NextMarker of v1
+    assert (v1["Prefix"], v1["Delimiter"], v1["Marker"]) == (quote_plus(prefix, safe="/"), control, prefix)
+    assert v1["NextMarker"] == f"{prefix}a{control}"
+    assert _prefixes(v1) == [f"{prefix}a{control}"]
+    v2 = s3.list_objects_v2(Bucket=s3_bucket, Prefix=prefix, Delimiter=control, StartAfter=keys[0])
+    assert (v2["Prefix"], v2["Delimiter"], v2["StartAfter"]) == (prefix, control, keys[0])
+    assert _prefixes(v2) == [f"{prefix}b{control}"]
+    versions = s3.list_object_versions(Bucket=s3_bucket, Prefix=prefix, KeyMarker=keys[0], MaxKeys=1)
+    assert (versions["Prefix"], versions["KeyMarker"]) == (prefix, keys[0])
+    assert versions["NextKeyMarker"] == keys[1]
+    assert [v["Key"] for v in versions["Versions"]] == [keys[1]]
+    if control == "\x01":
+        return  # CreateMultipartUpload echoes its key in XML, where U+0001 cannot be written
+    s3.create_multipart_upload(Bucket=s3_bucket, Key=keys[0])
+    uploads = s3.list_multipart_uploads(Bucket=s3_bucket, Prefix=prefix, Delimiter=control, KeyMarker=prefix)
+    assert (uploads["Prefix"], uploads["Delimiter"], uploads["KeyMarker"]) == (prefix, control, prefix)
+    assert _prefixes(uploads) == [f"{prefix}a{control}"]
+
+
+def test_raw_control_characters_are_percent_encoded(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
+    _put(s3, s3_bucket, ["a\x01b c"])
+    encoded = _raw_listing(s3emu, s3_bucket, "list-type=2&prefix=a%01&delimiter=%09&encoding-type=url")
+    assert _texts(encoded, "{}Prefix") == ["a%01"]
+    assert _texts(encoded, "{}Delimiter") == ["%09"]
+    assert _texts(encoded, "{}Contents/{}Key") == ["a%01b+c"]
+    empty = _raw_listing(s3emu, s3_bucket, "list-type=2&delimiter=&encoding-type=url")
+    assert _texts(empty, "{}Delimiter") == []

@@ -108,9 +108,22 @@ def test_lock_on_an_existing_bucket_needs_versioning(s3: S3Client, s3_bucket: st
             },
             "MalformedXML",
         ),
-        (
-            {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 0}}},
-            "InvalidArgument",
+        *(
+            (
+                {
+                    "ObjectLockEnabled": "Enabled",
+                    "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", **period}},
+                },
+                "InvalidArgument",
+            )
+            for period in (
+                {"Days": 0},
+                {"Days": -1},
+                {"Years": 0},
+                {"Years": -3},
+                {"Days": 36501},
+                {"Years": 101},
+            )
         ),
     ],
 )
@@ -119,6 +132,10 @@ def test_invalid_lock_configurations(s3: S3Client, bucket_name: str, config: Any
     with pytest.raises(ClientError) as excinfo:
         s3.put_object_lock_configuration(Bucket=bucket_name, ObjectLockConfiguration=config)
     assert _error(excinfo) == (expected, 400)
+    if expected == "InvalidArgument":
+        (period,) = (v for k, v in config["Rule"]["DefaultRetention"].items() if k != "Mode")
+        problem = "is too large." if period > 0 else "must be a positive integer value."
+        assert excinfo.value.response["Error"]["Message"] == f"Default retention period {problem}"
     rule = s3.get_object_lock_configuration(Bucket=bucket_name)["ObjectLockConfiguration"]["Rule"]
     assert rule == {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 3}}  # unchanged
 
@@ -168,6 +185,17 @@ def test_default_retention_applies_to_new_versions(s3: S3Client, bucket_name: st
     with pytest.raises(ClientError) as excinfo:
         s3.get_object_retention(Bucket=bucket_name, Key="k", VersionId=before)
     assert _error(excinfo) == ("NoSuchObjectLockConfiguration", 404)
+
+
+def test_longest_default_retentions(s3: S3Client, bucket_name: str) -> None:
+    _lock_bucket(s3, bucket_name, Mode="GOVERNANCE", Days=36500)
+    config: Any = {
+        "ObjectLockEnabled": "Enabled",
+        "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 100}},
+    }
+    s3.put_object_lock_configuration(Bucket=bucket_name, ObjectLockConfiguration=config)
+    rule = s3.get_object_lock_configuration(Bucket=bucket_name)["ObjectLockConfiguration"]["Rule"]
+    assert rule == {"DefaultRetention": {"Mode": "GOVERNANCE", "Years": 100}}
 
 
 def test_default_retention_in_years(s3: S3Client, bucket_name: str) -> None:
@@ -361,9 +389,17 @@ def test_governance_retention_rules(s3: S3Client, bucket_name: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         s3.get_object_retention(Bucket=bucket_name, Key="k", VersionId=version)
     assert _error(excinfo) == ("NoSuchObjectLockConfiguration", 404)
-    # GOVERNANCE may become COMPLIANCE, which is stronger
+    # GOVERNANCE made COMPLIANCE alters the lock settings too: "in governance mode, users can't
+    # [...] alter its lock settings unless they have special permissions" (S3 User Guide)
     _retain(s3, bucket_name, "k", version, "GOVERNANCE", _later(days=1))
-    _retain(s3, bucket_name, "k", version, "COMPLIANCE", _later(days=1))
+    with pytest.raises(ClientError) as excinfo:
+        _retain(s3, bucket_name, "k", version, "COMPLIANCE", _later(days=2))
+    assert _error(excinfo) == ("AccessDenied", 403)
+    assert (
+        excinfo.value.response["Error"]["Message"] == "Access Denied because object protected by object lock."
+    )
+    assert s3.head_object(Bucket=bucket_name, Key="k")["ObjectLockMode"] == "GOVERNANCE"
+    _retain(s3, bucket_name, "k", version, "COMPLIANCE", _later(days=1), BypassGovernanceRetention=True)
     assert s3.head_object(Bucket=bucket_name, Key="k")["ObjectLockMode"] == "COMPLIANCE"
 
 

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
+from rawhttp import send
 
 from pytest_s3emu.server import S3Emulator
 
@@ -388,3 +389,113 @@ def test_put_if_match(s3: S3Client, s3_bucket: str) -> None:
     with pytest.raises(ClientError) as missing:
         s3.put_object(Bucket=s3_bucket, Key="absent", Body=b"v", IfMatch=etag)
     assert _error(missing)[:2] == ("NoSuchKey", 404)
+
+
+# --- Content-Encoding and partNumber reads ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate, gzip", "br,gzip", "identity"])
+def test_content_encoding_comes_back_as_sent(s3: S3Client, s3_bucket: str, encoding: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", ContentEncoding=encoding)
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["ContentEncoding"] == encoding
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["ContentEncoding"] == encoding
+
+
+@pytest.mark.http_only  # a hand-made aws-chunked body
+@pytest.mark.parametrize(("sent", "stored"), [("aws-chunked, gzip", "gzip"), ("aws-chunked", None)])
+def test_aws_chunked_is_stripped_from_the_stored_encoding(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str, sent: str, stored: str | None
+) -> None:
+    headers = {"Content-Encoding": sent, "x-amz-decoded-content-length": "1"}
+    response = send(s3emu, "PUT", f"/{s3_bucket}/k", b"1\r\nx\r\n0\r\n\r\n", headers)
+    assert response.status == 200, response.body
+    head = s3.head_object(Bucket=s3_bucket, Key="k")
+    assert head.get("ContentEncoding") == stored
+    assert head["ContentLength"] == 1
+
+
+def test_part_number_of_a_single_part_object(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=TEN)
+    whole = s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=1)
+    assert whole["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert whole["Body"].read() == TEN
+    assert "PartsCount" not in whole
+    assert s3.head_object(Bucket=s3_bucket, Key="k", PartNumber=1)["ContentLength"] == len(TEN)
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=2)
+    code, status, error = _error(excinfo)
+    assert (code, status) == ("InvalidPartNumber", 416)
+    # S3 says which part was asked for and how many there are (the fields of the model's error shape)
+    assert error["Message"] == "The requested partnumber is not satisfiable"
+    assert (error["PartNumberRequested"], error["ActualPartCount"]) == ("2", "1")
+    with pytest.raises(ClientError) as excinfo:
+        s3.head_object(Bucket=s3_bucket, Key="k", PartNumber=2)
+    assert _error(excinfo)[:2] == ("416", 416)  # HEAD errors have no body
+
+
+def test_part_number_beyond_a_multipart_objects_parts(s3: S3Client, s3_bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=s3_bucket, Key="k")["UploadId"]
+    etag = s3.upload_part(Bucket=s3_bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=TEN)["ETag"]
+    parts: Any = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    s3.complete_multipart_upload(Bucket=s3_bucket, Key="k", UploadId=upload_id, MultipartUpload=parts)
+    assert s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=1)["PartsCount"] == 1
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=5)
+    code, status, error = _error(excinfo)
+    assert (code, status) == ("InvalidPartNumber", 416)
+    assert (error["PartNumberRequested"], error["ActualPartCount"]) == ("5", "1")
+
+
+# --- user metadata that is not printable US-ASCII ------------------------------------------------------
+
+# S3 reads header bytes as ISO-8859-1 and answers values that are not printable US-ASCII RFC 2047
+# encoded (Q-encoded when mostly ASCII, else B): "Miniö" sent as UTF-8 comes back as below
+# (recorded from AWS in minio/minio#21282), "\x04mymeta" as "=?UTF-8?Q?=04mymeta?=" (ceph/s3-tests)
+UTF8_SENT = "Mini\u00f6".encode().decode("latin-1")  # what http.client puts on the wire as UTF-8
+UTF8_ANSWER = "=?UTF-8?Q?Mini=C3=83=C2=B6?="
+
+
+def test_control_characters_in_metadata_come_back_rfc2047_encoded(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", Metadata={"meta1": "\x04mymeta", "tab": "a\tb"})
+    expected = {"meta1": "=?UTF-8?Q?=04mymeta?=", "tab": "a\tb"}
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    s3.copy_object(Bucket=s3_bucket, Key="copy", CopySource={"Bucket": s3_bucket, "Key": "k"})
+    assert s3.head_object(Bucket=s3_bucket, Key="copy")["Metadata"] == expected
+
+
+def test_botocore_refuses_non_ascii_metadata(s3: S3Client, s3_bucket: str) -> None:
+    # botocore's validate_ascii_metadata: the request never leaves the client
+    with pytest.raises(ParamValidationError):
+        s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", Metadata={"k": "\u00e9"})
+
+
+@pytest.mark.http_only  # non-ASCII header bytes: boto3 refuses to send them
+def test_non_ascii_metadata_comes_back_rfc2047_encoded(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    meta = {"x-amz-meta-origin": UTF8_SENT, "x-amz-meta-plain": "ascii"}
+    assert send(s3emu, "PUT", f"/{s3_bucket}/k", b"x", meta).status == 200
+    expected = {"origin": UTF8_ANSWER, "plain": "ascii"}
+    head = send(s3emu, "HEAD", f"/{s3_bucket}/k")
+    assert (head.headers["x-amz-meta-origin"], head.headers["x-amz-meta-plain"]) == (UTF8_ANSWER, "ascii")
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Metadata"] == expected
+    # only non-ASCII: B-encoded
+    assert (
+        send(
+            s3emu, "PUT", f"/{s3_bucket}/b", b"x", {"x-amz-meta-o": "\u00f6".encode().decode("latin-1")}
+        ).status
+        == 200
+    )
+    assert s3.head_object(Bucket=s3_bucket, Key="b")["Metadata"] == {"o": "=?UTF-8?B?w4PCtg==?="}
+    replace = {"x-amz-copy-source": f"/{s3_bucket}/b", "x-amz-metadata-directive": "REPLACE", **meta}
+    assert send(s3emu, "PUT", f"/{s3_bucket}/copy", None, replace).status == 200
+    assert s3.head_object(Bucket=s3_bucket, Key="copy")["Metadata"] == expected
+    created = send(s3emu, "POST", f"/{s3_bucket}/mp?uploads", None, meta)
+    assert created.status == 200
+    upload_id = created.body.split(b"<UploadId>")[1].split(b"</UploadId>")[0].decode()
+    etag = s3.upload_part(Bucket=s3_bucket, Key="mp", UploadId=upload_id, PartNumber=1, Body=b"x")["ETag"]
+    parts: Any = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    s3.complete_multipart_upload(Bucket=s3_bucket, Key="mp", UploadId=upload_id, MultipartUpload=parts)
+    assert s3.head_object(Bucket=s3_bucket, Key="mp")["Metadata"] == expected

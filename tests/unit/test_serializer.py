@@ -557,3 +557,22 @@ def test_request_ids_are_fresh() -> None:
     request_id, host_id = first
     assert len(request_id) == 16 and request_id.isupper()
     assert len(host_id) > 40
+
+
+@pytest.mark.parametrize(
+    ("stored", "answered"),
+    [
+        ("plain value", "plain value"),
+        ("tab\tkept", "tab\tkept"),
+        ("=?UTF-8?B?w6k=?=", "=?UTF-8?B?w6k=?="),  # already an encoded word: ASCII, as is
+        ("\x04mymeta", "=?UTF-8?Q?=04mymeta?="),
+        ("Mini\u00c3\u00b6", "=?UTF-8?Q?Mini=C3=83=C2=B6?="),
+        ("\u00c3\u00b6", "=?UTF-8?B?w4PCtg==?="),
+        ("a b=c?_\x7f", "=?UTF-8?Q?a_b=3Dc=3F=5F=7F?="),
+    ],
+)
+def test_metadata_values_are_made_mail_safe(stored: str, answered: str) -> None:
+    assert serializer.mail_safe(stored) == answered
+    operation = model.operation("HeadObject")
+    _, headers, _ = serializer.serialize(operation, {"Metadata": {"k": stored}})
+    assert ("x-amz-meta-k", answered) in headers
