@@ -547,3 +547,20 @@ class NoSuchObjectLockConfiguration(S3Error):
     code = "NoSuchObjectLockConfiguration"
     status = 404
     message = "The specified object does not have a ObjectLock configuration"
+
+
+# --- server-side encryption -----------------------------------------------------------------------
+
+
+class InvalidEncryptionAlgorithmError(S3Error):
+    code = "InvalidEncryptionAlgorithmError"
+    status = 400
+    message = "The Encryption request you specified is not valid. Supported value: AES256."
+
+
+class KMSNotFoundException(S3Error):
+    """What S3 relays when KMS does not know the key a request names."""
+
+    code = "KMS.NotFoundException"
+    status = 400
+    message = "Invalid keyId"

@@ -7,6 +7,7 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..store import ObjectVersion
 from . import Context, Params, Result, checksum_members, operation
+from .encryption import check_read
 
 ATTRIBUTES = ("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize")
 MAX_PARTS = 1000
@@ -59,6 +60,7 @@ def get_object_attributes(ctx: Context, params: Params) -> Result:
     wanted = _requested(params)
     with ctx.store.lock:
         obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
+        check_read(ctx, params, obj)
         version = ctx.store.bucket(params["Bucket"]).version_header(obj)
         sums = obj.checksums_source() if "Checksum" in wanted else dict
     values: dict[str, Any] = {

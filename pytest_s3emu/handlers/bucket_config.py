@@ -137,35 +137,6 @@ def generated_id() -> str:
 # --- encryption -----------------------------------------------------------------------------------
 
 
-def kms_key_arn(key: str | None, region: str) -> str:
-    """The key ARN S3 reports for a KMS key id, alias or ARN; None is the AWS managed key aws/s3."""
-    if key is None:
-        key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"s3emu:aws/s3:{region}"))
-    if key.startswith("arn:"):
-        return key
-    resource = key if key.startswith("alias/") else f"key/{key}"
-    return f"arn:aws:kms:{region}:{ACCOUNT_ID}:{resource}"
-
-
-def default_encryption(bucket: Bucket) -> dict[str, Any]:
-    """The encryption members of a new object of ``bucket`` whose request named none."""
-    rule = current(bucket, "encryption")["Rules"][0]
-    by_default = rule.get("ApplyServerSideEncryptionByDefault") or {"SSEAlgorithm": "AES256"}
-    algorithm: str = by_default["SSEAlgorithm"]
-    members: dict[str, Any] = {"ServerSideEncryption": algorithm}
-    if algorithm.startswith("aws:kms"):
-        members["SSEKMSKeyId"] = kms_key_arn(by_default.get("KMSMasterKeyID"), bucket.region)
-        if rule.get("BucketKeyEnabled"):
-            members["BucketKeyEnabled"] = True
-    return members
-
-
-def apply_default_encryption(headers: dict[str, Any], bucket: Bucket) -> None:
-    """Encrypt a new object as its bucket's default encryption says, unless its request chose."""
-    if "ServerSideEncryption" not in headers:
-        headers.update(default_encryption(bucket))
-
-
 @operation("PutBucketEncryption")
 def put_bucket_encryption(ctx: Context, params: Params) -> Result:
     config = document(ctx, params, "PutBucketEncryption")

@@ -11,9 +11,8 @@ from .. import checksums
 from ..blobs import Blob, BlobWriter, MemoryBlob
 from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidRequest, MethodNotAllowed
 from ..store import ObjectVersion, Part, now
-from . import Context, Params, Result, checksum_members, operation
+from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
-from .bucket_config import apply_default_encryption
 from .multipart import _part_number, _store_part, _upload
 from .object_lock import requested_lock
 from .objects import (
@@ -85,6 +84,7 @@ def _source(ctx: Context, params: Params) -> ObjectVersion:
         error.fields["ArgumentName"] = "x-amz-copy-source"  # a malformed or empty ?versionId=
         raise
     check_read_conditions(params, source, prefix="CopySource")
+    encryption.check_copy_source(params, source)
     if source.storage_class in ARCHIVED and not source.restored:
         # like a GET: an archived object must be restored before it can be copied
         raise InvalidObjectState(StorageClass=source.storage_class)
@@ -188,7 +188,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
                 f"{MAX_COPY_BYTES}"
             )
         attributes = _copy_attributes(params, source)
-        apply_default_encryption(attributes["headers"], ctx.store.bucket(params["Bucket"]))
+        encryption.apply(attributes["headers"], params, ctx.store.bucket(params["Bucket"]))
         algorithms = _wanted_algorithms(params, source)
         started = open_copy(source.blob, 0, source.size - 1)
     blob, sums = finish_copy(started, algorithms, ctx.store.writer())
@@ -217,7 +217,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
         "CopyObjectResult": copy_result,
         "CopySourceVersionId": _source_version(ctx, params, source),
         "VersionId": destination.version_header(target),
-        "ServerSideEncryption": target.headers.get("ServerSideEncryption"),
+        **encryption.response_members(target.headers),
     }
 
 
@@ -251,19 +251,20 @@ def upload_part_copy(ctx: Context, params: Params) -> Result:
     number = _part_number(params)
     with ctx.store.lock:
         upload = _upload(ctx.store.bucket(params["Bucket"]), params)
-        started = upload.begin_part()
-        source = _source(ctx, params)
+        begun = upload.begin_part()
+        encryption.check_part(params, upload.template)
+        source, _ = _source(ctx, params)
         first, last = _source_range(params, source.size)
         algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else []
         started = open_copy(source.blob, first, last)
     blob, sums = finish_copy(started, algorithms, ctx.store.writer())
     sums_b64 = {alg: sums.b64(alg) for alg in algorithms}
-    part = Part(number, blob, f'"{sums.md5_hex()}"', sums_b64, now(), started)
+    part = Part(number, blob, f'"{sums.md5_hex()}"', sums_b64, now(), begun)
     _store_part(ctx, params, part)
     result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified}
     result.update(checksum_members(part.checksums))
     return {
         "CopyPartResult": result,
         "CopySourceVersionId": _source_version(ctx, params, source),
-        "ServerSideEncryption": upload.template.headers.get("ServerSideEncryption"),
+        **encryption.response_members(upload.template.headers),
     }

@@ -21,9 +21,8 @@ from ..errors import (
     NoSuchUpload,
 )
 from ..store import Bucket, ObjectVersion, Part, Upload
-from . import Context, Params, Result, checksum_members, operation
+from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
-from .bucket_config import apply_default_encryption
 from .object_lock import requested_lock, require_checksum
 from .objects import (
     DEFAULT_CONTENT_TYPE,
@@ -78,7 +77,7 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
     algorithm, kind = _checksum_settings(params)
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     headers = requested_headers(params, params.get("ContentEncoding"))
-    apply_default_encryption(headers, ctx.store.bucket(params["Bucket"]))
+    encryption.apply(headers, params, ctx.store.bucket(params["Bucket"]))
     template = ObjectVersion(
         key=key,
         blob=MemoryBlob(b""),
@@ -100,7 +99,7 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
         "Bucket": params["Bucket"],
         "Key": key,
         "UploadId": upload.upload_id,
-        "ServerSideEncryption": headers["ServerSideEncryption"],
+        **encryption.response_members(headers),
         "ChecksumAlgorithm": algorithm,
         "ChecksumType": kind,
     }
@@ -124,6 +123,7 @@ def upload_part(ctx: Context, params: Params) -> Result:
         bucket = ctx.store.bucket(params["Bucket"])
         upload = _upload(bucket, params)
         started = upload.begin_part()
+    encryption.check_part(params, upload.template)
     locked = upload.template.lock_mode is not None or upload.template.legal_hold is not None
     require_checksum(ctx, bucket, locked, "Put Part")
     if upload.checksum_algorithm:
@@ -143,7 +143,7 @@ def upload_part(ctx: Context, params: Params) -> Result:
     _store_part(ctx, params, part)
     result: Result = {
         "ETag": part.etag,
-        "ServerSideEncryption": upload.template.headers["ServerSideEncryption"],
+        **encryption.response_members(upload.template.headers),
     }
     result.update(checksum_members(sums))
     return result
@@ -293,7 +293,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
         "Bucket": params["Bucket"],
         "Key": upload.key,
         "ETag": obj.etag,
-        "ServerSideEncryption": obj.headers["ServerSideEncryption"],
+        **encryption.response_members(obj.headers),
         "VersionId": bucket.version_header(obj),
     }
     result.update(checksum_members(sums))

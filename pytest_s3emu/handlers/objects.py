@@ -20,9 +20,8 @@ from ..errors import (
 )
 from ..serializer import STATUS
 from ..store import Bucket, ObjectVersion, Part
-from . import Context, Params, Result, checksum_members, operation
+from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
-from .bucket_config import apply_default_encryption
 from .object_lock import lock_members, requested_lock, require_checksum
 from .preconditions import check_read_conditions, parse_range, validate_write_conditions
 from .restore import ARCHIVED, restore_header
@@ -139,6 +138,7 @@ def put_object(ctx: Context, params: Params) -> Result:
     found = ctx.store.bucket(bucket)  # looked up again under the lock before storing
     lock = requested_lock(params, found)
     require_checksum(ctx, found, lock.given())
+    headers = _stored_headers(params, ctx.body, found)  # S3 checks encryption before the body
     blob = receive(ctx.body, ctx.store.writer(declared_size(ctx)))
     obj = ObjectVersion(
         key=key,
@@ -146,7 +146,7 @@ def put_object(ctx: Context, params: Params) -> Result:
         etag=f'"{ctx.body.md5_hex}"',
         content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
         metadata=metadata,
-        headers=_stored_headers(params, ctx.body, found),
+        headers=headers,
         checksums=dict(ctx.body.checksums),
         checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
         storage_class=storage_class(params),
@@ -164,17 +164,16 @@ def put_object(ctx: Context, params: Params) -> Result:
         raise
     result: Result = {
         "ETag": obj.etag,
-        "ServerSideEncryption": obj.headers["ServerSideEncryption"],
         "VersionId": target.version_header(obj),
+        **encryption.response_members(obj.headers),
     }
-    result.update({k: obj.headers[k] for k in ("SSEKMSKeyId", "BucketKeyEnabled") if k in obj.headers})
     result.update(_checksum_members(obj))
     return result
 
 
 def _stored_headers(params: Params, body: RequestBody, bucket: Bucket) -> dict[str, Any]:
     headers = requested_headers(params, body.content_encoding)
-    apply_default_encryption(headers, bucket)  # S3 encrypts every new object (SSE-S3 unless set)
+    encryption.apply(headers, params, bucket)  # S3 encrypts every new object (SSE-S3 unless set)
     return headers
 
 
@@ -240,6 +239,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
     checksums_wanted = params.get("ChecksumMode") == "ENABLED"
     with ctx.store.lock:
         obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
+        encryption.check_read(ctx, params, obj)
         version = ctx.store.bucket(params["Bucket"]).version_header(obj)
         if with_body and obj.storage_class in ARCHIVED and not obj.restored:
             # archived objects must be restored before they can be read (HEAD still works)

@@ -43,9 +43,10 @@ def test_status_agrees_with_model(cls: type[S3Error]) -> None:
 
 @pytest.mark.parametrize("cls", ERROR_CLASSES, ids=lambda cls: cls.__name__)
 def test_class_attributes(cls: type[S3Error]) -> None:
-    # the code is the S3 error code (a word), never the HTTP status
+    # the code is the S3 error code (a word, or dotted words as KMS.NotFoundException), never the
+    # HTTP status
     assert isinstance(cls.code, str) and not isinstance(cls.code, bool)
-    assert cls.code.isidentifier() and not cls.code.isdigit()
+    assert all(word.isidentifier() for word in cls.code.split(".")) and not cls.code.isdigit()
     assert isinstance(cls.status, int) and not isinstance(cls.status, bool)
     assert 300 <= cls.status <= 599
     assert isinstance(cls.message, str) and cls.message.strip()
