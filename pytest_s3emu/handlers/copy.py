@@ -253,7 +253,7 @@ def upload_part_copy(ctx: Context, params: Params) -> Result:
         upload = _upload(ctx.store.bucket(params["Bucket"]), params)
         begun = upload.begin_part()
         encryption.check_part(params, upload.template)
-        source, _ = _source(ctx, params)
+        source = _source(ctx, params)
         first, last = _source_range(params, source.size)
         algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else []
         started = open_copy(source.blob, first, last)

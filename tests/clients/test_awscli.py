@@ -64,3 +64,39 @@ def test_s3_commands(s3: S3Client, bucket_name: str, tmp_path: Path) -> None:
     assert (down / "small.txt").read_bytes() == b"hello"
     aws("s3", "rb", f"s3://{bucket_name}", "--force")
     assert bucket_name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+# awscli's own driver, run 50 times in one interpreter: one attempt per call and a 10 s read
+# timeout, so a response misframed after an empty Expect: 100-continue upload fails the run
+# instead of stalling it for a minute per retry (issue: "aws s3 cp --recursive" hung).
+_RECURSIVE_CP_LOOP = """
+import sys
+from awscli.clidriver import create_clidriver
+src, bucket, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for n in range(rounds):
+    args = ["s3", "cp", src, f"s3://{bucket}/r{n}/", "--recursive", "--only-show-errors",
+            "--cli-read-timeout", "10"]
+    if create_clidriver().main(args) != 0:
+        sys.exit(f"round {n} failed")
+"""
+
+
+def test_recursive_copy_of_small_and_empty_files_50_times(s3: S3Client, bucket: str, tmp_path: Path) -> None:
+    files = {f"f{size}.txt": b"x" * size for size in range(12)}
+    files |= {"a/n1.txt": b"hi\n", "a/b/n2.txt": b"there\n"}
+    for key, data in files.items():
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_bytes(data)
+    env = os.environ | {"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"}
+    done = subprocess.run(
+        [sys.executable, "-c", _RECURSIVE_CP_LOOP, str(tmp_path), bucket, "50"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    listed = keys(s3, bucket)
+    assert len(listed) == 50 * len(files)
+    assert stored(s3, bucket, "r49/f0.txt") == b"" and stored(s3, bucket, "r49/a/b/n2.txt") == b"there\n"
