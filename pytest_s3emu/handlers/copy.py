@@ -154,6 +154,7 @@ def _is_unchanged_self_copy(ctx: Context, params: Params, source: ObjectVersion)
         "WebsiteRedirectLocation",
         "ServerSideEncryption",
         "SSEKMSKeyId",
+        "SSECustomerAlgorithm",  # a new customer key: how S3 users rotate an SSE-C key in place
         "ChecksumAlgorithm",
     )
     return (

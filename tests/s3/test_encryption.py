@@ -510,3 +510,19 @@ def test_empty_encryption_header_is_refused(s3emu: S3Emulator, s3_bucket: str) -
         "The encryption method specified is not supported",
         "x-amz-server-side-encryption",
     )
+
+
+def test_an_sse_c_object_copied_onto_itself_with_a_new_key(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"secret", **sse_c())
+    s3.copy_object(
+        Bucket=s3_bucket,
+        Key="k",
+        CopySource={"Bucket": s3_bucket, "Key": "k"},
+        CopySourceSSECustomerAlgorithm="AES256",
+        CopySourceSSECustomerKey=KEY,  # type: ignore[arg-type]  # botocore encodes bytes too
+        **sse_c(OTHER_KEY),
+    )
+    assert s3.get_object(Bucket=s3_bucket, Key="k", **sse_c(OTHER_KEY))["Body"].read() == b"secret"
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=s3_bucket, Key="k", **sse_c())
+    assert _error(excinfo)[:2] == ("AccessDenied", 403)
