@@ -23,6 +23,7 @@ from .errors import (
     AccessDenied,
     AuthorizationHeaderMalformed,
     AuthorizationQueryParametersError,
+    InvalidArgument,
     RequestTimeTooSkewed,
     SignatureDoesNotMatch,
 )
@@ -82,9 +83,16 @@ def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None
 
 
 def _from_header(request: HttpRequest) -> Signature | None:
-    header = request.headers.get("authorization", "")
+    header = request.headers.get("authorization")
+    if header is None:
+        return None  # anonymous
+    if not header.strip():
+        raise AccessDenied()  # S3 takes an empty Authorization header for a failed signature
     if not header.startswith(ALGORITHM):
-        return None
+        # a scheme S3 does not know (Bearer, Basic, ...); SigV2's "AWS " was handled before
+        raise InvalidArgument(
+            "Unsupported Authorization Type", ArgumentName="Authorization", ArgumentValue=header
+        )
     fields: dict[str, str] = {}
     for part in header[len(ALGORITHM) :].split(","):
         name, _, value = part.strip().partition("=")

@@ -12,6 +12,7 @@ import botocore.auth
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from rawhttp import send
 
 from pytest_s3emu.server import ACCESS_KEY, S3Emulator
 
@@ -167,3 +168,26 @@ def test_a_malformed_credential_is_authorization_header_malformed(s3emu: S3Emula
         urllib.request.urlopen(request)
     assert raised.value.code == 400
     assert b"<Code>AuthorizationHeaderMalformed</Code>" in raised.value.read()
+
+
+@pytest.mark.http_only  # hand-made Authorization headers
+def test_empty_and_foreign_authorization_headers(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
+    empty = send(s3emu, "GET", f"/{s3_bucket}/k", headers={"Authorization": ""})
+    assert (empty.status, empty.error()["Code"]) == (403, "AccessDenied")
+    bearer = send(s3emu, "GET", f"/{s3_bucket}/k", headers={"Authorization": "Bearer abc"})
+    assert bearer.status == 400
+    assert bearer.error() | {"RequestId": "", "HostId": ""} == {
+        "Code": "InvalidArgument",
+        "Message": "Unsupported Authorization Type",
+        "ArgumentName": "Authorization",
+        "ArgumentValue": "Bearer abc",
+        "RequestId": "",
+        "HostId": "",
+    }
+    refused = send(s3emu, "PUT", f"/{s3_bucket}/other", b"x", headers={"Authorization": "Basic Zm9vOmJhcg=="})
+    assert refused.status == 400
+    assert (
+        "Contents" in s3.list_objects_v2(Bucket=s3_bucket)
+        and len(s3.list_objects_v2(Bucket=s3_bucket)["Contents"]) == 1
+    )
