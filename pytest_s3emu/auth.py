@@ -15,15 +15,16 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from urllib.parse import quote, unquote
 
 from botocore.auth import HmacV1Auth
 
+from . import authheader
 from .errors import (
     AccessDenied,
     AuthorizationHeaderMalformed,
     AuthorizationQueryParametersError,
-    InvalidArgument,
     RequestTimeTooSkewed,
     SignatureDoesNotMatch,
 )
@@ -32,7 +33,7 @@ from .request import HttpRequest
 # the emulator's fake key pair: what the plugin hands to clients, and whose signatures it checks
 ACCESS_KEY = "s3emu-access-key"
 SECRET_KEY = "s3emu-secret-key"  # a fake credential for a fake S3
-ALGORITHM = "AWS4-HMAC-SHA256"
+ALGORITHM = authheader.ALGORITHM
 MAX_SKEW = timedelta(minutes=15)
 MAX_PRESIGNED_EXPIRY = 7 * 24 * 3600
 _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -62,45 +63,71 @@ def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None
     Returns the region of a SigV4 credential scope (None for SigV2 and anonymous requests).
     """
     moment = now or datetime.now(timezone.utc)
-    if _check_v2(request, secrets, moment):
+    scheme = authheader.scheme(request.headers.get("authorization"))
+    if _check_v2(request, secrets, moment, scheme == authheader.V2):
         return None
-    signature = _presigned(request) or _from_header(request)
+    signature = _presigned(request) if scheme is None else _from_header(request)
     if signature is None:
         return None  # anonymous
     signed_at = _parse_amz_date(signature.amz_date)
     if signature.presigned:
         _check_expiry(request, signed_at, moment)
-    elif abs(moment - signed_at) > MAX_SKEW:
-        raise RequestTimeTooSkewed(
-            RequestTime=signature.amz_date,
-            ServerTime=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            MaxAllowedSkewMilliseconds="900000",
-        )
+    else:
+        _check_skew(signature.amz_date, signed_at, moment)
     secret = secrets.get(signature.access_key)
     if secret is not None:
         _verify(request, signature, secret)
     return signature.region
 
 
-def _from_header(request: HttpRequest) -> Signature | None:
-    header = request.headers.get("authorization")
-    if header is None:
-        return None  # anonymous
-    if not header.strip():
-        raise AccessDenied()  # S3 takes an empty Authorization header for a failed signature
-    if not header.startswith(ALGORITHM):
-        # a scheme S3 does not know (Bearer, Basic, ...); SigV2's "AWS " was handled before
-        raise InvalidArgument(
-            "Unsupported Authorization Type", ArgumentName="Authorization", ArgumentValue=header
+def _check_skew(sent: str, signed_at: datetime, moment: datetime) -> None:
+    if abs(moment - signed_at) > MAX_SKEW:
+        raise RequestTimeTooSkewed(
+            RequestTime=sent,
+            ServerTime=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            MaxAllowedSkewMilliseconds="900000",
         )
-    fields: dict[str, str] = {}
-    for part in header[len(ALGORITHM) :].split(","):
-        name, _, value = part.strip().partition("=")
-        fields[name] = value
-    amz_date = request.headers.get("x-amz-date") or ""
-    return _signature(
-        fields.get("Credential"), fields.get("SignedHeaders"), fields.get("Signature"), amz_date
-    )
+
+
+def _from_header(request: HttpRequest) -> Signature:
+    fields = authheader.parse_v4(request.headers["authorization"])
+    signature = _signature(fields["Credential"], fields["SignedHeaders"], fields["Signature"], "-")
+    signature.amz_date = _v4_date(request)
+    _check_scope(signature)
+    return signature
+
+
+def _v4_date(request: HttpRequest) -> str:
+    """The signing time: x-amz-date, else Date (either in ISO 8601 basic format, or Date as HTTP)."""
+    headers = request.headers
+    value = headers.get("x-amz-date") if "x-amz-date" in headers else headers.get("date")
+    if value is None:
+        raise AccessDenied("AWS authentication requires a valid Date or x-amz-date header")
+    if "x-amz-date" not in headers and "," in value:
+        return _http_date(value).strftime("%Y%m%dT%H%M%SZ")
+    _parse_amz_date(value)
+    return value
+
+
+def _check_scope(signature: Signature) -> None:
+    if signature.service != "s3":
+        raise AuthorizationHeaderMalformed(
+            f'The authorization header is malformed; incorrect service "{signature.service}". '
+            'This endpoint belongs to "s3".'
+        )
+    if signature.amz_date[:8] != signature.date:
+        raise AuthorizationHeaderMalformed(
+            "The authorization header is malformed; Invalid credential date. "
+            "Date is not the same as X-Amz-Date."
+        )
+
+
+def _http_date(value: str) -> datetime:
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        raise AccessDenied("AWS authentication requires a valid Date or x-amz-date header") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _presigned(request: HttpRequest) -> Signature | None:
@@ -117,10 +144,15 @@ def _presigned(request: HttpRequest) -> Signature | None:
 
 def _signature(credential: str | None, signed: str | None, value: str | None, amz_date: str) -> Signature:
     parts = (credential or "").split("/")
-    if len(parts) != 5 or parts[4] != "aws4_request" or not signed or not value or not amz_date:
+    if len(parts) != 5 or not signed or not value or not amz_date:
         raise AuthorizationHeaderMalformed(
             "The authorization header is malformed; the Credential is mal-formed; "
             'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
+        )
+    if parts[4] != "aws4_request":
+        raise AuthorizationHeaderMalformed(
+            f'The authorization header is malformed; incorrect terminal "{parts[4]}". '
+            'This endpoint uses "aws4_request".'
         )
     return Signature(parts[0], parts[1], parts[2], parts[3], tuple(signed.split(";")), value, amz_date, False)
 
@@ -243,16 +275,19 @@ def _encode(component: str, plus_is_space: bool) -> str:
     return quote(text, safe="-_.~")
 
 
-def _check_v2(request: HttpRequest, secrets: Mapping[str, str], moment: datetime) -> bool:
+def _check_v2(request: HttpRequest, secrets: Mapping[str, str], moment: datetime, header: bool) -> bool:
     """SigV2 (what botocore still uses for presigned URLs): expiry and, for known keys, the signature.
 
     Returns whether the request was signed with SigV2.
     """
-    header = request.headers.get("authorization", "")
-    if header.startswith("AWS ") and ":" in header:
-        access_key, _, given = header[4:].rpartition(":")
-        date_line = "" if "x-amz-date" in request.headers else request.headers.get("date", "")
-    elif request.query_value("AWSAccessKeyId") and request.query_value("Signature"):
+    if header:
+        access_key, given = authheader.parse_v2(request.headers["authorization"])
+        date_line = _v2_date(request, moment)
+    elif (
+        "authorization" not in request.headers
+        and request.query_value("AWSAccessKeyId")
+        and request.query_value("Signature")
+    ):
         access_key, given = (
             request.query_value("AWSAccessKeyId") or "",
             request.query_value("Signature") or "",
@@ -275,6 +310,16 @@ def _check_v2(request: HttpRequest, secrets: Mapping[str, str], moment: datetime
     raise SignatureDoesNotMatch(
         AWSAccessKeyId=access_key, StringToSign=candidates[0], SignatureProvided=given
     )
+
+
+def _v2_date(request: HttpRequest, moment: datetime) -> str:
+    """The Date line SigV2 signs (empty when x-amz-date stands in for it), after the skew check."""
+    headers = request.headers
+    sent = headers.get("x-amz-date") or headers.get("date")
+    if not sent:
+        raise AccessDenied("AWS authentication requires a valid Date or x-amz-date header")
+    _check_skew(sent, _http_date(sent), moment)
+    return "" if "x-amz-date" in headers else sent
 
 
 def _check_v2_expiry(expires: str, moment: datetime) -> None:

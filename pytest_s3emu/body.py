@@ -52,6 +52,8 @@ class RequestBody:
         self._headers = headers
         self._content_sha256 = _content_sha256(headers.get("x-amz-content-sha256"))
         self._expected_raw = _content_length(headers.get("content-length"))
+        # HTTP frames a request body by one or the other; with neither, the request has no body
+        self.framed = self._expected_raw is not None or "transfer-encoding" in headers
         self._raw_read = 0
         self._raw = request.body
         sent = headers.get("content-encoding", "")

@@ -19,7 +19,7 @@ import xmltodict
 from botocore.model import OperationModel, Shape, StructureShape
 
 from .body import RequestBody
-from .errors import InvalidArgument, MalformedXML
+from .errors import InvalidArgument, MalformedXML, MissingContentLength
 from .request import HttpRequest
 from .router import Match
 
@@ -172,6 +172,10 @@ def _payload(member: Shape, body: RequestBody, required: bool) -> Any:
     if member.type_name in ("blob", "string") and (
         member.serialization.get("streaming") or member.type_name == "blob"
     ):
+        if member.serialization.get("streaming") and not body.framed:
+            # an upload (PutObject, UploadPart) must say how long it is, by Content-Length or
+            # Transfer-Encoding; XML-bodied operations do without either
+            raise MissingContentLength()
         return body
     if member.type_name == "string":
         # losslessly: the operation judges a text that is not UTF-8 (a policy is then malformed)

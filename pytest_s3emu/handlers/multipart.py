@@ -30,7 +30,6 @@ from .objects import (
     declared_size,
     receive,
     requested_headers,
-    require_length,
     storage_class,
     validate_key,
     validate_metadata,
@@ -119,7 +118,6 @@ def _part_number(params: Params) -> int:
 
 @operation("UploadPart")
 def upload_part(ctx: Context, params: Params) -> Result:
-    require_length(ctx)
     number = _part_number(params)
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])

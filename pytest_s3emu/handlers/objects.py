@@ -15,7 +15,6 @@ from ..errors import (
     InvalidStorageClass,
     KeyTooLongError,
     MetadataTooLarge,
-    MissingContentLength,
     NoSuchKey,
     PreconditionFailed,
 )
@@ -101,16 +100,6 @@ def declared_size(ctx: Context) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def require_length(ctx: Context) -> None:
-    """S3's front end refuses an upload that says neither how long it is nor that it is chunked.
-
-    Read off the HTTP request's own framing (the WSGI environ), which a POST object's file shares.
-    """
-    environ = ctx.request.environ
-    if not environ.get("CONTENT_LENGTH") and not environ.get("wsgi.input_terminated"):
-        raise MissingContentLength()
-
-
 def receive(body: RequestBody, writer: BlobWriter) -> Blob:
     """Stream the request body into a blob; nothing is kept when a check fails at the end."""
     try:
@@ -139,7 +128,6 @@ def check_write_conditions(params: Params, current: ObjectVersion | None) -> Non
 
 @operation("PutObject")
 def put_object(ctx: Context, params: Params) -> Result:
-    require_length(ctx)
     bucket: str = params["Bucket"]
     key: str = params["Key"]
     validate_key(key)

@@ -99,6 +99,7 @@ def post_object(ctx: Context, bucket: str) -> tuple[int, Headers, Body]:
         environ=ctx.request.environ,
     )
     body = RequestBody(request, operation.http_checksum)
+    body.framed = True  # the form's multipart boundary delimits the file, which has no Content-Length
     params = parse(request, router.Match(operation, bucket, upload.key), body)
     result = HANDLERS["PutObject"](replace(ctx, request=request, body=body), params)
     ctx.body.drain()  # the fields after the file, which S3 ignores

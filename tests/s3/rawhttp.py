@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -62,3 +63,16 @@ def signed(
     credentials = Credentials(ACCESS_KEY, SECRET_KEY)
     S3SigV4Auth(credentials, "s3", emulator.region).add_auth(request)
     return dict(request.headers.items())
+
+
+def send_raw(emulator: S3Emulator, head: bytes, body: bytes = b"") -> RawResponse:
+    """Request bytes written as given (``head`` without its blank line), for framing http.client
+    would fix on the way (it adds ``Content-Length: 0`` to a bodiless PUT)."""
+    url = urlsplit(emulator.endpoint_url)
+    assert url.hostname is not None
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(head.rstrip(b"\r\n") + b"\r\nConnection: close\r\n\r\n" + body)
+        response = http.client.HTTPResponse(sock, method=head.split(b" ", 1)[0].decode())
+        response.begin()
+        data = response.read()
+        return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)

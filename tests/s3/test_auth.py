@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import botocore.auth
@@ -191,3 +193,172 @@ def test_empty_and_foreign_authorization_headers(s3emu: S3Emulator, s3: S3Client
         "Contents" in s3.list_objects_v2(Bucket=s3_bucket)
         and len(s3.list_objects_v2(Bucket=s3_bucket)["Contents"]) == 1
     )
+
+
+# --- malformed Authorization headers (hand-made: botocore never sends them) -----------------------
+
+_SCOPE = "s3emu-access-key/20260101/us-east-1/s3/aws4_request"
+
+
+@pytest.mark.http_only
+@pytest.mark.parametrize(
+    ("header", "status", "code", "message"),
+    [
+        # ceph/s3-tests test_object_create_bad_authorization_empty: 403 AccessDenied
+        ("", 403, "AccessDenied", "Access Denied"),
+        # ceph/s3-tests test_bucket_create_bad_authorization_invalid_aws4 ("AWS4 HAHAHA"): 400 InvalidArgument
+        ("AWS4 HAHAHA", 400, "InvalidArgument", "Unsupported Authorization Type"),
+        ("Bearer token", 400, "InvalidArgument", "Unsupported Authorization Type"),
+        # ceph/s3-tests test_object_create_bad_authorization_invalid_aws2: 400 InvalidArgument
+        (
+            "AWS HAHAHA",
+            400,
+            "InvalidArgument",
+            "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
+        ),
+        (
+            "AWS  key:sig",
+            400,
+            "InvalidArgument",
+            "Authorization header is invalid -- one and only one ' ' (space) required",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=" + _SCOPE,
+            400,
+            "AuthorizationHeaderMalformed",
+            "The authorization header is malformed; the authorization header requires three components: "
+            "Credential, SignedHeaders, and Signature.",
+        ),
+        (
+            f"AWS4-HMAC-SHA256 Credential={_SCOPE}, SignedHeaders, Signature=abc",
+            400,
+            "AuthorizationHeaderMalformed",
+            "The authorization header is malformed; "
+            'the authorization component "SignedHeaders" is malformed.',
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=key/20260101/us-east-1/s3, SignedHeaders=host, Signature=abc",
+            400,
+            "AuthorizationHeaderMalformed",
+            "The authorization header is malformed; the Credential is mal-formed; "
+            'expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".',
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/s3/aws4_reques,SignedHeaders=host,Signature=a",
+            400,
+            "AuthorizationHeaderMalformed",
+            'The authorization header is malformed; incorrect terminal "aws4_reques". '
+            'This endpoint uses "aws4_request".',
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=k/20260101/us-east-1/s4/aws4_request,SignedHeaders=host,Signature=a",
+            400,
+            "AuthorizationHeaderMalformed",
+            'The authorization header is malformed; incorrect service "s4". This endpoint belongs to "s3".',
+        ),
+    ],
+)
+def test_a_malformed_authorization_header_is_refused_as_s3_does(
+    s3emu: S3Emulator, header: str, status: int, code: str, message: str
+) -> None:
+    answer = send(s3emu, "GET", "/", headers={"Authorization": header, "x-amz-date": "20260101T000000Z"})
+    error = answer.error()
+    assert (answer.status, error["Code"], error["Message"]) == (status, code, message)
+    if code == "InvalidArgument":
+        assert (error["ArgumentName"], error["ArgumentValue"]) == ("Authorization", header)
+
+
+# --- the signing date: x-amz-date, else Date ---------------------------------------------------------
+
+
+def _tampered(client: S3Client, change: Callable[[dict[str, str]], None]) -> S3Client:
+    """``client`` with ``change`` applied to each request's headers after signing."""
+
+    def hook(request: Any, **_: object) -> None:
+        headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}
+        change(headers)
+        for name in list(request.headers.keys()):
+            del request.headers[name]
+        for name, value in headers.items():
+            request.headers[name] = value
+
+    client.meta.events.register("before-send.s3.ListBuckets", hook)
+    return client
+
+
+def _refused(client: S3Client) -> tuple[str, int, dict[str, Any]]:
+    with pytest.raises(ClientError) as raised:
+        client.list_buckets()
+    response: Any = raised.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]
+
+
+def test_x_amz_date_takes_precedence_over_date(s3emu: S3Emulator) -> None:
+    # ceph/s3-tests test_object_create_bad_date_before_today_aws4: a stale Date beside x-amz-date is fine
+    client = _tampered(s3emu.client(), lambda h: h.update(Date="Tue, 07 Jul 2010 21:53:04 GMT"))
+    assert client.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_sigv4_without_x_amz_date_signs_with_date(s3emu: S3Emulator) -> None:
+    def to_date(headers: dict[str, str]) -> None:
+        sent = datetime.datetime.strptime(headers.pop("X-Amz-Date"), "%Y%m%dT%H%M%SZ")
+        headers["Date"] = formatdate(sent.replace(tzinfo=datetime.timezone.utc).timestamp(), usegmt=True)
+
+    # an access key the emulator does not know: the date rules apply, the signature is not checked
+    client = s3emu.client(aws_access_key_id="someone-else", aws_secret_access_key="whatever")
+    assert _tampered(client, to_date).list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda h: h.pop("X-Amz-Date"),  # ceph/s3-tests test_object_create_bad_amz_date_none_aws4
+        lambda h: h.update({"X-Amz-Date": "Bad Date"}),  # test_object_create_bad_amz_date_invalid_aws4
+        lambda h: h.update({"X-Amz-Date": ""}),  # test_object_create_bad_amz_date_empty_aws4
+    ],
+    ids=["none", "invalid", "empty"],
+)
+def test_sigv4_without_a_valid_date_is_access_denied(
+    s3emu: S3Emulator, change: Callable[[dict[str, str]], None]
+) -> None:
+    code, status, error = _refused(_tampered(s3emu.client(), change))
+    assert (code, status) == ("AccessDenied", 403)
+    assert error["Message"] == "AWS authentication requires a valid Date or x-amz-date header"
+
+
+def test_a_scope_date_other_than_the_signing_date_is_malformed(s3emu: S3Emulator) -> None:
+    def other_day(headers: dict[str, str]) -> None:
+        day = headers["X-Amz-Date"][:8]
+        headers["Authorization"] = headers["Authorization"].replace(f"/{day}/", "/20100707/")
+
+    code, status, error = _refused(_tampered(s3emu.client(), other_day))
+    assert (code, status) == ("AuthorizationHeaderMalformed", 400)
+    assert error["Message"] == (
+        "The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date."
+    )
+
+
+def _v2_client(s3emu: S3Emulator) -> S3Client:
+    return s3emu.client(config=Config(signature_version="s3"))
+
+
+def test_sigv2_with_date_only_verifies(s3emu: S3Emulator) -> None:
+    seen: dict[str, str] = {}
+    client = _tampered(_v2_client(s3emu), seen.update)
+    assert client.list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert seen["Authorization"].startswith("AWS ")
+    assert "Date" in seen and "X-Amz-Date" not in seen
+
+
+def test_sigv2_without_date_is_access_denied(s3emu: S3Emulator) -> None:
+    # ceph/s3-tests test_object_create_bad_date_none_aws2: 403 AccessDenied
+    code, status, error = _refused(_tampered(_v2_client(s3emu), lambda h: h.pop("Date")))
+    assert (code, status) == ("AccessDenied", 403)
+    assert error["Message"] == "AWS authentication requires a valid Date or x-amz-date header"
+
+
+def test_sigv2_signed_long_ago_is_too_skewed(s3emu: S3Emulator) -> None:
+    stale = "Tue, 07 Jul 2010 21:53:04 GMT"
+    code, status, error = _refused(_tampered(_v2_client(s3emu), lambda h: h.update(Date=stale)))
+    assert (code, status) == ("RequestTimeTooSkewed", 403)
+    assert (error["RequestTime"], error["MaxAllowedSkewMilliseconds"]) == (stale, "900000")

@@ -14,7 +14,7 @@ import crc32c
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from rawhttp import send
+from rawhttp import send, send_raw
 
 from pytest_s3emu.server import S3Emulator
 
@@ -499,3 +499,46 @@ def test_http_chunked_body_cut_off_does_not_hang(s3: S3Client, s3emu: S3Emulator
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b"<Code>IncompleteBody</Code>" in answer
     _assert_missing(s3, s3_bucket, "cut")
+
+
+# --- framing: an upload without Content-Length ----------------------------------------------------
+
+
+@pytest.mark.http_only
+def test_put_object_without_content_length_is_411_and_stores_nothing(
+    s3emu: S3Emulator, s3_bucket: str
+) -> None:
+    # AWS's error list: MissingContentLength, 411, "You must provide the Content-Length HTTP header."
+    answer = send_raw(s3emu, f"PUT /{s3_bucket}/k HTTP/1.1\r\nHost: x\r\n".encode())
+    assert answer.status == 411
+    assert answer.error()["Code"] == "MissingContentLength"
+    assert answer.error()["Message"] == "You must provide the Content-Length HTTP header."
+    assert "Contents" not in s3emu.client().list_objects_v2(Bucket=s3_bucket)
+
+
+@pytest.mark.http_only
+def test_upload_part_without_content_length_is_411(s3emu: S3Emulator, s3_bucket: str) -> None:
+    client = s3emu.client()
+    upload = client.create_multipart_upload(Bucket=s3_bucket, Key="k")["UploadId"]
+    head = f"PUT /{s3_bucket}/k?partNumber=1&uploadId={upload} HTTP/1.1\r\nHost: x\r\n"
+    answer = send_raw(s3emu, head.encode())
+    assert (answer.status, answer.error()["Code"]) == (411, "MissingContentLength")
+    assert "Parts" not in client.list_parts(Bucket=s3_bucket, Key="k", UploadId=upload)
+
+
+@pytest.mark.http_only
+def test_put_object_with_transfer_encoding_chunked_is_stored(s3emu: S3Emulator, s3_bucket: str) -> None:
+    # the SigV4 streaming guide allows Transfer-Encoding instead of Content-Length (botocore's
+    # aws-chunked uploads send it), and ceph/s3-tests expects a plain chunked PUT to succeed
+    head = f"PUT /{s3_bucket}/k HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    answer = send_raw(s3emu, head.encode(), b"5\r\nhello\r\n0\r\n\r\n")
+    assert answer.status == 200
+    assert s3emu.client().get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"hello"
+
+
+@pytest.mark.http_only
+def test_create_bucket_without_content_length_is_accepted(s3emu: S3Emulator, s3_bucket: str) -> None:
+    # ceph/s3-tests (test_bucket_create_contentlength_none): only uploads need the length
+    answer = send_raw(s3emu, f"PUT /{s3_bucket}-2 HTTP/1.1\r\nHost: x\r\n".encode())
+    assert answer.status == 200
+    s3emu.client().head_bucket(Bucket=f"{s3_bucket}-2")

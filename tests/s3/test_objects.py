@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
@@ -501,28 +499,3 @@ def test_non_ascii_metadata_comes_back_rfc2047_encoded(
     parts: Any = {"Parts": [{"PartNumber": 1, "ETag": etag}]}
     s3.complete_multipart_upload(Bucket=s3_bucket, Key="mp", UploadId=upload_id, MultipartUpload=parts)
     assert s3.head_object(Bucket=s3_bucket, Key="mp")["Metadata"] == expected
-
-
-def _without_content_length(emulator: S3Emulator, path: str) -> tuple[int, bytes]:
-    """A PUT with no Content-Length and no Transfer-Encoding (http.client always adds one)."""
-    url = urlsplit(emulator.endpoint_url)
-    assert url.hostname is not None and url.port is not None
-    with socket.create_connection((url.hostname, url.port), timeout=10) as conn:
-        conn.sendall(f"PUT {path} HTTP/1.1\r\nHost: {url.netloc}\r\nConnection: close\r\n\r\n".encode())
-        answer = b""
-        while chunk := conn.recv(65536):
-            answer += chunk
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
-
-
-@pytest.mark.http_only  # a request line no HTTP client library sends
-def test_an_upload_without_content_length_is_refused(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
-    status, body = _without_content_length(s3emu, f"/{s3_bucket}/k")
-    assert status == 411 and b"<Code>MissingContentLength</Code>" in body
-    assert b"You must provide the Content-Length HTTP header." in body
-    assert "Contents" not in s3.list_objects_v2(Bucket=s3_bucket)
-    upload_id = s3.create_multipart_upload(Bucket=s3_bucket, Key="mp")["UploadId"]
-    status, body = _without_content_length(s3emu, f"/{s3_bucket}/mp?partNumber=1&uploadId={upload_id}")
-    assert status == 411 and b"<Code>MissingContentLength</Code>" in body
-    assert "Parts" not in s3.list_parts(Bucket=s3_bucket, Key="mp", UploadId=upload_id)
