@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from . import auth, router
 from .body import RequestBody
+from .clock import Clock, using
 from .coverage import UNSUPPORTED
 from .errors import AccessDenied, InternalError, NotImplementedOperation, S3Error
 from .handlers import HANDLERS, Context, post_object
@@ -59,6 +60,7 @@ class S3App:
         self.region = region
         self.domains = domains
         self.store = Store()
+        self.clock = Clock()  # every time the emulator reads (clock.py)
         # access key -> secret of the credentials whose signatures are verified
         self.secrets: dict[str, str] = {auth.ACCESS_KEY: auth.SECRET_KEY}
         self.log: list[Call] = []
@@ -71,6 +73,7 @@ class S3App:
             old, self.store = self.store, self.store.emptied()
             self.log = []
             self.crashes = []
+            self.clock.resume()
         old.release()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -89,7 +92,11 @@ class S3App:
         return body
 
     def handle(self, request: HttpRequest) -> tuple[int, Headers, Body]:
-        """Answer one request: (status, headers, body)."""
+        """Answer one request: (status, headers, body), in the time of this emulator's clock."""
+        with using(self.clock):
+            return self._handle(request)
+
+    def _handle(self, request: HttpRequest) -> tuple[int, Headers, Body]:
         request_id, host_id = request_ids()
         target = _Target()
         try:

@@ -20,7 +20,7 @@ from urllib.parse import quote, unquote
 
 from botocore.auth import HmacV1Auth
 
-from . import authheader
+from . import authheader, clock
 from .errors import (
     AccessDenied,
     AuthorizationHeaderMalformed,
@@ -62,14 +62,15 @@ def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None
 
     Returns the region of a SigV4 credential scope (None for SigV2 and anonymous requests).
     """
-    moment = now or datetime.now(timezone.utc)
+    moment = now or clock.utcnow()
     scheme = authheader.scheme(request.headers.get("authorization"))
     if _check_v2(request, secrets, moment, scheme == authheader.V2):
         return None
     signature = _presigned(request) if scheme is None else _from_header(request)
     if signature is None:
         return None  # anonymous
-    signed_at = _parse_amz_date(signature.amz_date)
+    # the client signed with the real time: date the signature in the emulator's (clock.py)
+    signed_at = clock.current().emulated(_parse_amz_date(signature.amz_date), not signature.presigned)
     if signature.presigned:
         _check_expiry(request, signed_at, moment)
     else:

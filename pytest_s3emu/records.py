@@ -6,11 +6,12 @@ import base64
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .blobs import Blob, MemoryBlob, Reader
 from .checksums import ChecksumSet, combine_parts
+from .clock import utcnow
 
 # S3 gives every object uploaded without a checksum a full-object CRC64NVME one
 DEFAULT_CHECKSUM = "CRC64NVME"
@@ -18,7 +19,7 @@ DEFAULT_CHECKSUM = "CRC64NVME"
 
 def now() -> datetime:
     """The current time at S3's precision for Last-Modified (whole seconds)."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return utcnow().replace(microsecond=0)
 
 
 @dataclass(slots=True)
@@ -85,7 +86,7 @@ class ObjectVersion:
     @property
     def restored(self) -> bool:
         """Whether an archived object has a restored copy that has not expired yet (RestoreObject)."""
-        return self.restore_expiry is not None and self.restore_expiry > datetime.now(timezone.utc)
+        return self.restore_expiry is not None and self.restore_expiry > utcnow()
 
     @property
     def checksum_algorithms(self) -> list[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .app import Call, S3App
 from .auth import ACCESS_KEY, SECRET_KEY
 from .blobs import DEFAULT_SPILL_THRESHOLD
+from .clock import Clock
 
 if TYPE_CHECKING:
     import boto3.session
@@ -76,6 +77,14 @@ class S3Emulator:
     def log(self) -> list[Call]:
         """Every request answered since the last reset, in order."""
         return self.app.log
+
+    @property
+    def clock(self) -> Clock:
+        """The emulator's :class:`~pytest_s3emu.clock.Clock`: real time unless a test moves it.
+
+        ``s3emu.clock.advance(days=2)``; every reset (each test) puts it back to real time.
+        """
+        return self.app.clock
 
     @property
     def running(self) -> bool:

@@ -6,10 +6,11 @@ import bisect
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from .blobs import DEFAULT_SPILL_THRESHOLD, Blob, BlobWriter, MemoryBlob
+from .clock import utcnow
 from .errors import (
     AccessDenied,
     BucketAlreadyOwnedByYou,
@@ -289,7 +290,7 @@ def is_protected(version: ObjectVersion, bypass_governance: bool = False) -> boo
     over (GOVERNANCE gives way to x-amz-bypass-governance-retention, COMPLIANCE never does)."""
     if version.legal_hold == "ON":
         return True
-    if version.lock_until is None or version.lock_until <= datetime.now(timezone.utc):
+    if version.lock_until is None or version.lock_until <= utcnow():
         return False
     return version.lock_mode == "COMPLIANCE" or not bypass_governance
 

@@ -10,10 +10,11 @@ AWS answers with (as recorded by suites that run against AWS: moto's and LocalSt
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .. import model
+from ..clock import utcnow
 from ..errors import (
     AccessDenied,
     InvalidArgument,
@@ -95,7 +96,7 @@ def requested_lock(params: Params, bucket: Bucket) -> LockRequest:
         raise InvalidArgument(
             "Unknown wormMode directive.", ArgumentName="x-amz-object-lock-mode", ArgumentValue=lock.mode
         )
-    if lock.until is not None and lock.until <= datetime.now(timezone.utc):
+    if lock.until is not None and lock.until <= utcnow():
         raise InvalidArgument(
             "The retain until date must be in the future!",
             ArgumentName="x-amz-object-lock-retain-until-date",
@@ -215,7 +216,7 @@ def _checked_retention(params: Params) -> dict[str, Any] | None:
         raise MalformedXML()
     until = _to_millis(retention["RetainUntilDate"])
     assert until is not None
-    if until <= datetime.now(timezone.utc):
+    if until <= utcnow():
         raise InvalidArgument(
             "The retain until date must be in the future!",
             ArgumentName="RetainUntilDate",
@@ -227,7 +228,7 @@ def _checked_retention(params: Params) -> dict[str, Any] | None:
 def _alters(obj: ObjectVersion, retention: dict[str, Any] | None) -> bool:
     """Whether the new retention alters the one in force other than by lengthening it: removed,
     shorter, or another mode. A retention period that is over protects nothing."""
-    if obj.lock_until is None or obj.lock_until <= datetime.now(timezone.utc):
+    if obj.lock_until is None or obj.lock_until <= utcnow():
         return False
     if retention is None:
         return True

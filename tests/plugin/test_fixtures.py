@@ -145,3 +145,20 @@ def test_server_stops_at_session_end(pytester: pytest.Pytester) -> None:
     # a subprocess: the outer session may run an emulator thread of its own
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
     assert (pytester.path / "threads.txt").read_text() == "[]"
+
+
+def test_each_test_starts_with_the_real_time(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        from datetime import datetime, timezone
+
+        def test_first(s3emu):
+            s3emu.clock.set(datetime(2040, 1, 1, tzinfo=timezone.utc))
+            s3emu.clock.freeze()
+
+        def test_second(s3emu):
+            assert not s3emu.clock.overridden
+            assert s3emu.clock.now().year < 2040
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
