@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -30,6 +31,17 @@ def _no_internal_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     crashed = [call for call in emulator.log if call.status == 500]
     assert not crashed, f"the emulator answered 500 to {crashed}"
+
+
+@pytest.fixture
+def small_files(tmp_path: Path) -> dict[str, int]:
+    """Under ``tmp_path``: twelve files of 0 to 11 bytes and two in nested folders; key -> size."""
+    files = {f"f{size}.txt": b"x" * size for size in range(12)}
+    files["a/n1.txt"], files["a/b/n2.txt"] = b"hi\n", b"there\n"
+    for key, data in files.items():
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_bytes(data)
+    return {key: len(data) for key, data in files.items()}
 
 
 @pytest.fixture

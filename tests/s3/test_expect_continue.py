@@ -44,21 +44,11 @@ def _expect_on_empty_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("BOTO_EXPERIMENTAL__NO_EMPTY_CONTINUE", raising=False)  # would drop Expect
 
 
-def make_tree(root: Path) -> dict[str, int]:
-    """Twelve files of 0 to 11 bytes and two in nested folders (the awscli report); key -> size."""
-    files = {f"f{size}.txt": b"x" * size for size in range(12)}
-    files["a/n1.txt"], files["a/b/n2.txt"] = b"hi\n", b"there\n"
-    for key, data in files.items():
-        (root / key).parent.mkdir(parents=True, exist_ok=True)
-        (root / key).write_bytes(data)
-    return {key: len(data) for key, data in files.items()}
-
-
 def test_upload_file_from_many_threads_with_empty_files(
-    s3emu: S3Emulator, s3_bucket: str, tmp_path: Path
+    s3emu: S3Emulator, s3_bucket: str, tmp_path: Path, small_files: dict[str, int]
 ) -> None:
+    # the files of the awscli report: 0 to 11 bytes, two in nested folders
     s3 = one_try(s3emu, THREADS)
-    sizes = make_tree(tmp_path)
     inline = TransferConfig(use_threads=False)  # the caller's threads are the concurrency
 
     def upload(key: str) -> None:
@@ -66,9 +56,9 @@ def test_upload_file_from_many_threads_with_empty_files(
 
     with ThreadPoolExecutor(THREADS) as pool:
         for _ in range(ROUNDS if s3emu.transport == "http" else 3):
-            list(pool.map(upload, sizes))  # re-raises the first failed upload
+            list(pool.map(upload, small_files))  # re-raises the first failed upload
     listing = s3.list_objects_v2(Bucket=s3_bucket)["Contents"]
-    assert {item["Key"]: item["Size"] for item in listing} == sizes
+    assert {item["Key"]: item["Size"] for item in listing} == small_files
 
 
 def test_empty_parts_and_failed_calls_leave_the_connection_usable(s3emu: S3Emulator, s3_bucket: str) -> None:
