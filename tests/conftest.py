@@ -70,7 +70,8 @@ def botocore_stale_expect_status(monkeypatch: pytest.MonkeyPatch) -> None:
         kept = self.response_class
         result = fixed(self, method, url, body, headers, *args, **kwargs)
         expects = headers is not None and headers.get("Expect", b"") == b"100-continue"
-        if expects and not self._response_received:  # no early final response this time
+        early = self._response_received  # type: ignore[attr-defined]  # botocore's own state, unstubbed
+        if expects and not early:  # no final response came in place of 100 Continue this time
             self.response_class = kept
         return result
 

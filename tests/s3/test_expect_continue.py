@@ -64,15 +64,18 @@ def test_upload_file_from_many_threads_with_empty_files(
 def test_empty_parts_and_failed_calls_leave_the_connection_usable(s3emu: S3Emulator, s3_bucket: str) -> None:
     s3 = one_try(s3emu, 1)  # every call on the same connection
     upload_id = s3.create_multipart_upload(Bucket=s3_bucket, Key="mp")["UploadId"]
-    part = {"Bucket": s3_bucket, "Key": "mp", "UploadId": upload_id}
-    s3.upload_part(**part, PartNumber=1, Body=io.BytesIO(b""))
-    s3.upload_part(**part, PartNumber=2, Body=io.BytesIO(b"abc"))
+
+    def upload_part(number: int, data: bytes, upload: str = upload_id) -> None:
+        s3.upload_part(Bucket=s3_bucket, Key="mp", UploadId=upload, PartNumber=number, Body=io.BytesIO(data))
+
+    upload_part(1, b"")
+    upload_part(2, b"abc")
     with pytest.raises(ClientError) as caught:  # answered before the body is read: the server closes
-        s3.upload_part(**part | {"UploadId": "no-such-upload"}, PartNumber=3, Body=io.BytesIO(b"def"))
+        upload_part(3, b"def", upload="no-such-upload")
     assert caught.value.response["Error"]["Code"] == "NoSuchUpload"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     s3.put_object(Bucket=s3_bucket, Key="empty", Body=io.BytesIO(b""))
-    s3.upload_part(**part, PartNumber=3, Body=io.BytesIO(b"ghij"))
-    parts = s3.list_parts(**part)["Parts"]
+    upload_part(3, b"ghij")
+    parts = s3.list_parts(Bucket=s3_bucket, Key="mp", UploadId=upload_id)["Parts"]
     assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, 0), (2, 3), (3, 4)]
-    s3.abort_multipart_upload(**part)
+    s3.abort_multipart_upload(Bucket=s3_bucket, Key="mp", UploadId=upload_id)
