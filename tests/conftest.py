@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -33,6 +34,17 @@ def _no_internal_errors(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
+def small_files(tmp_path: Path) -> dict[str, int]:
+    """Under ``tmp_path``: twelve files of 0 to 11 bytes and two in nested folders; key -> size."""
+    files = {f"f{size}.txt": b"x" * size for size in range(12)}
+    files["a/n1.txt"], files["a/b/n2.txt"] = b"hi\n", b"there\n"
+    for key, data in files.items():
+        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / key).write_bytes(data)
+    return {key: len(data) for key, data in files.items()}
+
+
+@pytest.fixture
 def botocore_stale_expect_status(monkeypatch: pytest.MonkeyPatch) -> None:
     """botocore's connections with the Expect handling botocore had before boto/botocore#3784.
 
@@ -58,7 +70,8 @@ def botocore_stale_expect_status(monkeypatch: pytest.MonkeyPatch) -> None:
         kept = self.response_class
         result = fixed(self, method, url, body, headers, *args, **kwargs)
         expects = headers is not None and headers.get("Expect", b"") == b"100-continue"
-        if expects and not self._response_received:  # no early final response this time
+        early = self._response_received  # type: ignore[attr-defined]  # botocore's own state, unstubbed
+        if expects and not early:  # no final response came in place of 100 Continue this time
             self.response_class = kept
         return result
 

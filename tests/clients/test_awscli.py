@@ -32,6 +32,19 @@ def aws(*args: str) -> str:
     return done.stdout
 
 
+# ``aws ARGS...`` run ROUNDS times by one CLI driver (what the ``aws`` script runs): the
+# same commands and transfers, without paying the CLI's start-up 50 times
+_REPEAT = """
+import sys
+from awscli.clidriver import create_clidriver
+
+driver = create_clidriver()
+for _ in range(int(sys.argv[1])):
+    if driver.main(sys.argv[2:]) != 0:
+        sys.exit(1)
+"""
+
+
 def _crc32(data: bytes) -> bytes:
     return zlib.crc32(data).to_bytes(4, "big")
 
@@ -66,37 +79,27 @@ def test_s3_commands(s3: S3Client, bucket_name: str, tmp_path: Path) -> None:
     assert bucket_name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
-# awscli's own driver, run 50 times in one interpreter: one attempt per call and a 10 s read
-# timeout, so a response misframed after an empty Expect: 100-continue upload fails the run
-# instead of stalling it for a minute per retry (issue: "aws s3 cp --recursive" hung).
-_RECURSIVE_CP_LOOP = """
-import sys
-from awscli.clidriver import create_clidriver
-src, bucket, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for n in range(rounds):
-    args = ["s3", "cp", src, f"s3://{bucket}/r{n}/", "--recursive", "--only-show-errors",
-            "--cli-read-timeout", "10"]
-    if create_clidriver().main(args) != 0:
-        sys.exit(f"round {n} failed")
-"""
-
-
-def test_recursive_copy_of_small_and_empty_files_50_times(s3: S3Client, bucket: str, tmp_path: Path) -> None:
-    files = {f"f{size}.txt": b"x" * size for size in range(12)}
-    files |= {"a/n1.txt": b"hi\n", "a/b/n2.txt": b"there\n"}
-    for key, data in files.items():
-        (tmp_path / key).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / key).write_bytes(data)
-    env = os.environ | {"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard"}
+def test_recursive_cp_with_an_empty_file_over_kept_alive_connections(
+    s3: S3Client,
+    bucket_name: str,
+    tmp_path: Path,
+    small_files: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the CLI's bundled botocore misread the response after an empty upload on a reused
+    # connection (botocore#3755): a 60 s stall per run. With no retry (AWS_MAX_ATTEMPTS counts
+    # the first attempt) and a 10 s read timeout, a stall fails the run and the test.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    monkeypatch.delenv("BOTO_EXPERIMENTAL__NO_EMPTY_CONTINUE", raising=False)  # would drop Expect
+    aws("s3", "mb", f"s3://{bucket_name}")
+    cp = ["s3", "cp", str(tmp_path), f"s3://{bucket_name}/", "--recursive", "--only-show-errors"]
     done = subprocess.run(
-        [sys.executable, "-c", _RECURSIVE_CP_LOOP, str(tmp_path), bucket, "50"],
+        [sys.executable, "-c", _REPEAT, "50", *cp, "--cli-read-timeout", "10"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
-        env=env,
     )
     assert done.returncode == 0, done.stderr
-    listed = keys(s3, bucket)
-    assert len(listed) == 50 * len(files)
-    assert stored(s3, bucket, "r49/f0.txt") == b"" and stored(s3, bucket, "r49/a/b/n2.txt") == b"there\n"
+    assert "Failed to parse headers" not in done.stderr  # urllib3's warning when it misreads
+    assert keys(s3, bucket_name) == sorted(small_files)

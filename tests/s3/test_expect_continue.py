@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from boto3.s3.transfer import TransferConfig
@@ -25,60 +25,57 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 THREADS = 10
-ROUNDS = 50
+ROUNDS = 50  # over HTTP; in process no connection is reused, so a few rounds check the same calls
 # a stalled response fails the call after this long; no honest answer here takes a second
 READ_TIMEOUT = 10
 pytestmark = pytest.mark.usefixtures("botocore_stale_expect_status")
 
 
-@pytest.fixture
-def one_try(s3emu: S3Emulator, monkeypatch: pytest.MonkeyPatch) -> S3Client:
-    """A client with a connection per thread, one attempt per call and a short read timeout."""
-    monkeypatch.delenv("BOTO_EXPERIMENTAL__NO_EMPTY_CONTINUE", raising=False)  # would drop Expect
-    config = Config(max_pool_connections=THREADS, read_timeout=READ_TIMEOUT, retries={"max_attempts": 1})
+def one_try(s3emu: S3Emulator, connections: int) -> S3Client:
+    """A client with ``connections`` pooled connections, no retry and a short read timeout."""
+    # botocore's "max_attempts" counts retries after the first attempt: that would hide a stall
+    retries: Any = {"total_max_attempts": 1}
+    config = Config(max_pool_connections=connections, read_timeout=READ_TIMEOUT, retries=retries)
     return s3emu.client(config=config)
 
 
-def make_tree(root: Path) -> dict[str, int]:
-    """Twelve files of 0 to 11 bytes and two in nested folders (the awscli report); key -> size."""
-    files = {f"f{size}.txt": b"x" * size for size in range(12)}
-    files["a/n1.txt"], files["a/b/n2.txt"] = b"hi\n", b"there\n"
-    for key, data in files.items():
-        (root / key).parent.mkdir(parents=True, exist_ok=True)
-        (root / key).write_bytes(data)
-    return {key: len(data) for key, data in files.items()}
+@pytest.fixture(autouse=True)
+def _expect_on_empty_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOTO_EXPERIMENTAL__NO_EMPTY_CONTINUE", raising=False)  # would drop Expect
 
 
 def test_upload_file_from_many_threads_with_empty_files(
-    one_try: S3Client, s3_bucket: str, tmp_path: Path
+    s3emu: S3Emulator, s3_bucket: str, tmp_path: Path, small_files: dict[str, int]
 ) -> None:
-    sizes = make_tree(tmp_path)
+    # the files of the awscli report: 0 to 11 bytes, two in nested folders
+    s3 = one_try(s3emu, THREADS)
     inline = TransferConfig(use_threads=False)  # the caller's threads are the concurrency
 
     def upload(key: str) -> None:
-        one_try.upload_file(str(tmp_path / key), s3_bucket, key, Config=inline)
+        s3.upload_file(str(tmp_path / key), s3_bucket, key, Config=inline)
 
     with ThreadPoolExecutor(THREADS) as pool:
-        for _ in range(ROUNDS):
-            list(pool.map(upload, sizes))  # re-raises the first failed upload
-    listing = one_try.list_objects_v2(Bucket=s3_bucket)["Contents"]
-    assert {item["Key"]: item["Size"] for item in listing} == sizes
+        for _ in range(ROUNDS if s3emu.transport == "http" else 3):
+            list(pool.map(upload, small_files))  # re-raises the first failed upload
+    listing = s3.list_objects_v2(Bucket=s3_bucket)["Contents"]
+    assert {item["Key"]: item["Size"] for item in listing} == small_files
 
 
 def test_empty_parts_and_failed_calls_leave_the_connection_usable(s3emu: S3Emulator, s3_bucket: str) -> None:
-    s3 = s3emu.client(
-        config=Config(max_pool_connections=1, read_timeout=READ_TIMEOUT, retries={"max_attempts": 1})
-    )
+    s3 = one_try(s3emu, 1)  # every call on the same connection
     upload_id = s3.create_multipart_upload(Bucket=s3_bucket, Key="mp")["UploadId"]
-    part = {"Bucket": s3_bucket, "Key": "mp", "UploadId": upload_id}
-    s3.upload_part(**part, PartNumber=1, Body=io.BytesIO(b""))
-    s3.upload_part(**part, PartNumber=2, Body=io.BytesIO(b"abc"))
+
+    def upload_part(number: int, data: bytes, upload: str = upload_id) -> None:
+        s3.upload_part(Bucket=s3_bucket, Key="mp", UploadId=upload, PartNumber=number, Body=io.BytesIO(data))
+
+    upload_part(1, b"")
+    upload_part(2, b"abc")
     with pytest.raises(ClientError) as caught:  # answered before the body is read: the server closes
-        s3.upload_part(**part | {"UploadId": "no-such-upload"}, PartNumber=3, Body=io.BytesIO(b"def"))
+        upload_part(3, b"def", upload="no-such-upload")
     assert caught.value.response["Error"]["Code"] == "NoSuchUpload"
     assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     s3.put_object(Bucket=s3_bucket, Key="empty", Body=io.BytesIO(b""))
-    s3.upload_part(**part, PartNumber=3, Body=io.BytesIO(b"ghij"))
-    parts = s3.list_parts(**part)["Parts"]
+    upload_part(3, b"ghij")
+    parts = s3.list_parts(Bucket=s3_bucket, Key="mp", UploadId=upload_id)["Parts"]
     assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, 0), (2, 3), (3, 4)]
-    s3.abort_multipart_upload(**part)
+    s3.abort_multipart_upload(Bucket=s3_bucket, Key="mp", UploadId=upload_id)
