@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, NamedTuple
 
-from . import auth, router
+from . import auth, lifecycle, router
 from .body import RequestBody
 from .clock import Clock, using
 from .coverage import UNSUPPORTED
@@ -61,6 +61,7 @@ class S3App:
         self.domains = domains
         self.store = Store()
         self.clock = Clock()  # every time the emulator reads (clock.py)
+        self.clock.on_move(self.run_lifecycle)  # lifecycle rules act when time moves, not per request
         # access key -> secret of the credentials whose signatures are verified
         self.secrets: dict[str, str] = {auth.ACCESS_KEY: auth.SECRET_KEY}
         self.log: list[Call] = []
@@ -75,6 +76,11 @@ class S3App:
             self.crashes = []
             self.clock.resume()
         old.release()
+
+    def run_lifecycle(self) -> list[lifecycle.Action]:
+        """Apply the buckets' lifecycle rules as of the clock's time; what they did."""
+        with using(self.clock):
+            return lifecycle.run(self.store, self.clock.now())
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = from_environ(environ)

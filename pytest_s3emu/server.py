@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from werkzeug.serving import BaseWSGIServer
 
+    from .lifecycle import Action
+
 logger = logging.getLogger(__name__)
 
 
@@ -150,6 +152,14 @@ class S3Emulator:
     def reset(self) -> None:
         """Empty the emulator: buckets, objects, the request log and recorded crashes."""
         self.app.reset()
+
+    def run_lifecycle(self) -> list[Action]:
+        """Apply every bucket's lifecycle rules now (moving the clock does it too); what was done.
+
+        ``s3emu.run_lifecycle()`` returns :class:`~pytest_s3emu.lifecycle.Action` tuples: action,
+        bucket, key, version id, rule id, and the new storage class or aborted upload id.
+        """
+        return self.app.run_lifecycle()
 
     def check(self) -> None:
         """Raise if the emulator crashed while serving (an emulator bug, answered as a 500)."""

@@ -1,11 +1,16 @@
-"""Bucket lifecycle configurations, with S3's checks of the rules. Nothing expires or transitions."""
+"""Bucket lifecycle configurations, with S3's checks of the rules, and the headers naming what they
+will do to an object or upload. The rules act in ``lifecycle.py``, when the clock moves."""
 
 from __future__ import annotations
 
 from datetime import datetime, time, timezone
 from typing import Any
 
+from .. import lifecycle
 from ..errors import InvalidArgument, InvalidRequest, MalformedXML
+from ..records import ObjectVersion, Upload
+from ..serializer import http_date
+from ..store import Bucket
 from . import Context, Params, Result, operation
 from .bucket_config import document, generated_id, read, remove, write
 
@@ -209,6 +214,23 @@ def check_lifecycle(rules: list[Rule]) -> None:
             )
         if rule_id is not None:
             seen.add(rule_id)
+
+
+def expiration_header(bucket: Bucket, obj: ObjectVersion) -> str | None:
+    """x-amz-expiration of the current version ``obj`` (lock held): its earliest Expiration rule."""
+    if obj.delete_marker or bucket.objects.get(obj.key) is not obj:
+        return None
+    due = lifecycle.expiry(lifecycle.enabled_rules(bucket), obj)
+    if due is None:
+        return None
+    # S3 quotes both values and sends the rule id as it is (a "/" or a space included)
+    return f'expiry-date="{http_date(due[0])}", rule-id="{due[1]}"'
+
+
+def abort_members(bucket: Bucket, upload: Upload) -> Result:
+    """AbortDate and AbortRuleId of ``upload``, when an AbortIncompleteMultipartUpload rule applies."""
+    due = lifecycle.abort_due(lifecycle.enabled_rules(bucket), upload)
+    return {} if due is None else {"AbortDate": due[0], "AbortRuleId": due[1]}
 
 
 @operation("PutBucketLifecycleConfiguration")

@@ -13,6 +13,7 @@ from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidR
 from ..store import ObjectVersion, Part, now
 from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
+from .bucket_lifecycle import expiration_header
 from .multipart import _part_number, _store_part, _upload
 from .object_lock import requested_lock
 from .objects import (
@@ -210,6 +211,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
         destination = ctx.store.bucket(params["Bucket"])
         check_write_conditions(params, destination.objects.get(params["Key"]))
         ctx.store.put_object(params["Bucket"], target)
+        expiration = expiration_header(destination, target)
     copy_result: dict[str, Any] = {"ETag": target.etag, "LastModified": target.last_modified}
     copy_result.update(checksum_members(target.checksums))
     if target.checksums:
@@ -218,6 +220,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
         "CopyObjectResult": copy_result,
         "CopySourceVersionId": _source_version(ctx, params, source),
         "VersionId": destination.version_header(target),
+        "Expiration": expiration,
         **encryption.response_members(target.headers),
     }
 

@@ -23,6 +23,7 @@ from ..errors import (
 from ..store import Bucket, ObjectVersion, Part, Upload
 from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
+from .bucket_lifecycle import abort_members, expiration_header
 from .object_lock import requested_lock, require_checksum
 from .objects import (
     DEFAULT_CONTENT_TYPE,
@@ -95,7 +96,9 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
         bucket = ctx.store.bucket(params["Bucket"])
         upload.key_writes = bucket.writes.get(key, 0)
         bucket.uploads[upload.upload_id] = upload
+        abort = abort_members(bucket, upload)
     return {
+        **abort,
         "Bucket": params["Bucket"],
         "Key": key,
         "UploadId": upload.upload_id,
@@ -283,6 +286,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
             acl=template.acl,
         )
         ctx.store.put_object(params["Bucket"], obj)
+        expiration = expiration_header(bucket, obj)
         _forget_upload(bucket, upload)
     kept = {p.number for p in parts}
     for part in upload.parts.values():
@@ -295,6 +299,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
         "ETag": obj.etag,
         **encryption.response_members(obj.headers),
         "VersionId": bucket.version_header(obj),
+        "Expiration": expiration,
     }
     result.update(checksum_members(sums))
     if sums:

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..store import Part, Upload
 from . import Context, Params, Result, checksum_members, operation
+from .bucket_lifecycle import abort_members
 from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix, page_limit
 from .multipart import _upload
@@ -27,11 +28,14 @@ def list_parts(ctx: Context, params: Params) -> Result:
     limit = page_limit(params, "MaxParts", "max-parts")
     marker: int = params.get("PartNumberMarker") or 0
     with ctx.store.lock:
-        upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+        bucket = ctx.store.bucket(params["Bucket"])
+        upload = _upload(bucket, params)
+        abort = abort_members(bucket, upload)
         numbers = sorted(n for n in upload.parts if n > marker)
         shown = [upload.parts[n] for n in numbers[:limit]]
     truncated = len(numbers) > limit
     return {
+        **abort,
         "Bucket": params["Bucket"],
         "Key": upload.key,
         "UploadId": upload.upload_id,

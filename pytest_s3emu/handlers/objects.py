@@ -22,6 +22,7 @@ from ..serializer import STATUS
 from ..store import Bucket, ObjectVersion, Part
 from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
+from .bucket_lifecycle import expiration_header
 from .object_lock import lock_members, requested_lock, require_checksum
 from .preconditions import check_read_conditions, parse_range, validate_write_conditions
 from .restore import ARCHIVED, restore_header
@@ -159,12 +160,14 @@ def put_object(ctx: Context, params: Params) -> Result:
             target = ctx.store.bucket(bucket)
             check_write_conditions(params, target.objects.get(key))
             ctx.store.put_object(bucket, obj)
+            expiration = expiration_header(target, obj)
     except BaseException:
         blob.release()
         raise
     result: Result = {
         "ETag": obj.etag,
         "VersionId": target.version_header(obj),
+        "Expiration": expiration,
         **encryption.response_members(obj.headers),
     }
     result.update(_checksum_members(obj))
@@ -240,7 +243,9 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
     with ctx.store.lock:
         obj = ctx.store.get_object(params["Bucket"], params["Key"], params.get("VersionId"))
         encryption.check_read(ctx, params, obj)
-        version = ctx.store.bucket(params["Bucket"]).version_header(obj)
+        bucket = ctx.store.bucket(params["Bucket"])
+        version = bucket.version_header(obj)
+        expiration = expiration_header(bucket, obj)
         if with_body and obj.storage_class in ARCHIVED and not obj.restored:
             # archived objects must be restored before they can be read (HEAD still works)
             raise InvalidObjectState(StorageClass=obj.storage_class)
@@ -258,6 +263,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
         sums = obj.checksums_source() if whole else None
     result = _object_headers(obj, params)
     result["VersionId"] = version
+    result["Expiration"] = expiration
     result["ContentLength"] = last - first + 1
     if ranged:
         result["ContentRange"] = f"bytes {first}-{last}/{obj.size}"
