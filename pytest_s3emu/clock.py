@@ -56,7 +56,7 @@ class Clock:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._settings: list[_Setting] = []
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[], object]] = []
 
     def now(self) -> datetime:
         """The emulator's current time, an aware UTC datetime (microseconds kept)."""
@@ -119,8 +119,8 @@ class Clock:
                 return self._read(setting, wall)
         return wall  # signed before the first move: the clock read the real time then
 
-    def on_move(self, listener: Callable[[], None]) -> None:
-        """Call ``listener`` after every set() and advance()."""
+    def on_move(self, listener: Callable[[], object]) -> None:
+        """Call ``listener`` after every set() and advance() (its result is ignored)."""
         self._listeners.append(listener)
 
     @staticmethod

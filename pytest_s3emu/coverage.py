@@ -19,6 +19,12 @@ UNSUPPORTED: dict[str, str] = {
     "WriteGetObjectResponse": "S3 Object Lambda: answers an access point's Lambda function, not a bucket",
 }
 
+# What an implemented operation's configuration does beyond being stored, where users ask.
+NOTES: dict[str, str] = {
+    "PutBucketLifecycleConfiguration": "its rules act when the clock moves and on run_lifecycle() "
+    "(lifecycle.md)",
+}
+
 
 def rows() -> list[tuple[str, str]]:
     """(operation, status) for every operation in the model, in the model's order."""
@@ -32,7 +38,7 @@ def rows() -> list[tuple[str, str]]:
     for name in sorted(model.operation_names):
         twin = twins.get(wire[name])
         if name in HANDLERS:
-            found.append((name, "implemented"))
+            found.append((name, f"implemented: {NOTES[name]}" if name in NOTES else "implemented"))
         elif twin is not None and model.operation_model(name).deprecated:
             found.append(
                 (name, f"implemented: routed to {twin}, its non-deprecated twin with the same request line")
