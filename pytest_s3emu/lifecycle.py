@@ -234,16 +234,27 @@ class _Run:
         return None
 
     def _lone_marker(self, key: str) -> None:
-        """ExpiredObjectDeleteMarker: a delete marker left with no version behind it goes."""
+        """A delete marker left with no version behind it (an expired object delete marker) goes."""
         versions = self.bucket.history.get(key) or []
         if len(versions) != 1 or not versions[0].delete_marker:
             return
         marker = versions[0]
         for rule in self.rules:
-            if (rule.get("Expiration") or {}).get("ExpiredObjectDeleteMarker") and selects(rule, key, 0, {}):
+            if self._clears(rule, marker):
                 self.store.delete_object(self.bucket.name, key, marker.version_label)
                 self._record("ExpiredObjectDeleteMarker", key, marker.version_label, rule["ID"])
                 return
+
+    def _clears(self, rule: Rule, marker: ObjectVersion) -> bool:
+        # ExpiredObjectDeleteMarker clears it at once; an Expiration by Days (or Date) once the marker
+        # is old enough for it (AWS S3 User Guide, "Lifecycle configuration elements")
+        expiration: dict[str, Any] = rule.get("Expiration") or {}
+        if not selects(rule, marker.key, 0, {}):
+            return False
+        if expiration.get("ExpiredObjectDeleteMarker"):
+            return True
+        due = _due(expiration, marker.last_modified)
+        return due is not None and due <= self.now
 
     def _abort(self, upload: Upload) -> None:
         due = abort_due(self.rules, upload)

@@ -142,6 +142,35 @@ def test_expired_object_delete_marker_goes_once_no_version_is_left(
     assert [v["VersionId"] for v in listing["Versions"]] == [kept]
 
 
+def test_a_days_expiration_clears_a_lone_delete_marker_once_it_is_old_enough(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    _start(s3emu)
+    s3.put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"})
+    _configure(s3, s3_bucket, _rule(Expiration={"Days": 2}))
+    version = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")["VersionId"]
+    s3.delete_object(Bucket=s3_bucket, Key="k")
+    s3.delete_object(Bucket=s3_bucket, Key="k", VersionId=version)
+    # the marker, written 2030-01-15 10:30, is old enough for the 2-day rule at 2030-01-18 00:00
+    s3emu.clock.set(_at(17, 23))
+    assert len(_versions(s3, s3_bucket)[1]) == 1
+    s3emu.clock.set(_at(18))
+    assert _versions(s3, s3_bucket) == ([], [])
+
+
+def test_expiration_in_a_suspended_bucket_replaces_the_null_version_with_a_null_marker(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    _start(s3emu)
+    s3.put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"})
+    kept = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"1")["VersionId"]
+    s3.put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"2")
+    _configure(s3, s3_bucket, _rule(Expiration={"Days": 1}))
+    s3emu.clock.advance(days=2)
+    assert _versions(s3, s3_bucket) == ([kept], ["null"])
+
+
 # NoncurrentVersionExpiration
 
 
