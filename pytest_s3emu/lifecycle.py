@@ -1,7 +1,7 @@
 """Lifecycle execution: a bucket's lifecycle rules applied to its versions and uploads.
 
 Rules act when the emulator's clock moves (``set``/``advance``) and on ``run_lifecycle()``; never
-per request. Every date S3 derives from a number of days is rounded up to the next midnight UTC
+per request. Every date S3 derives from a number of days is rounded to the next day's midnight UTC
 (AWS S3 User Guide, "Lifecycle configuration elements": an object created 2014-01-15 10:30 UTC
 with a 3-day rule is due 2014-01-19 00:00 UTC). Where several rules are due, S3's documented
 precedence holds ("How Amazon S3 handles conflicts in lifecycle configurations"): the earliest
@@ -50,15 +50,15 @@ class Action(NamedTuple):
     detail: str | None = None  # the new storage class of a transition, the id of an aborted upload
 
 
-def round_up(moment: datetime) -> datetime:
-    """``moment`` rounded up to midnight UTC (unchanged when it is midnight already)."""
-    days = math.ceil((moment - _EPOCH) / _DAY)
-    return _EPOCH + days * _DAY
+def next_midnight(moment: datetime) -> datetime:
+    """The first midnight UTC after ``moment`` (a midnight itself goes on to the next one)."""
+    return _EPOCH + (math.floor((moment - _EPOCH) / _DAY) + 1) * _DAY
 
 
 def days_after(start: datetime, days: int) -> datetime:
-    """When a ``days`` rule counting from ``start`` is due, as S3 works it out."""
-    return round_up(start + days * _DAY)
+    """When a ``days`` rule counting from ``start`` is due: S3 adds the days, then rounds to the
+    next day's midnight UTC (so a 0-day transition is due at the midnight after creation)."""
+    return next_midnight(start + days * _DAY)
 
 
 def enabled_rules(bucket: Bucket) -> list[Rule]:

@@ -70,6 +70,32 @@ def test_days_expiration_is_due_at_the_midnight_after_creation_plus_days(
     assert _keys(s3, s3_bucket) == []
 
 
+def test_a_version_written_at_midnight_is_due_at_the_following_midnight(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    s3emu.clock.set(_at(15))
+    s3emu.clock.freeze()
+    _configure(s3, s3_bucket, _rule("one-day", Expiration={"Days": 1}))
+    put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
+    # 2030-01-15 00:00 + 1 day is a midnight already: S3 rounds to the next day's midnight
+    assert put["Expiration"] == 'expiry-date="Thu, 17 Jan 2030 00:00:00 GMT", rule-id="one-day"'
+    s3emu.clock.set(_at(16, 23))
+    assert _keys(s3, s3_bucket) == ["k"]
+    s3emu.clock.set(_at(17))
+    assert _keys(s3, s3_bucket) == []
+
+
+def test_a_zero_day_transition_is_due_at_the_midnight_after_creation(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    _start(s3emu)
+    _configure(s3, s3_bucket, _rule(Transitions=[{"Days": 0, "StorageClass": "GLACIER"}]))
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=BIG)
+    assert s3emu.run_lifecycle() == []
+    s3emu.clock.set(_at(16))
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["StorageClass"] == "GLACIER"
+
+
 def test_date_expiration_removes_what_matches_from_the_date_on(
     s3emu: S3Emulator, s3: S3Client, s3_bucket: str
 ) -> None:
