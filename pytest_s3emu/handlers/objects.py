@@ -245,7 +245,8 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
         encryption.check_read(ctx, params, obj)
         bucket = ctx.store.bucket(params["Bucket"])
         version = bucket.version_header(obj)
-        expiration = expiration_header(bucket, obj)
+        # S3 names the expiry only when no version is asked for (MinIO #11718, Ceph #69642 follow it)
+        expiration = expiration_header(bucket, obj) if params.get("VersionId") is None else None
         if with_body and obj.storage_class in ARCHIVED and not obj.restored:
             # archived objects must be restored before they can be read (HEAD still works)
             raise InvalidObjectState(StorageClass=obj.storage_class)

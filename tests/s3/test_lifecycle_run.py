@@ -479,16 +479,18 @@ def test_no_x_amz_expiration_without_a_matching_rule(s3emu: S3Emulator, s3: S3Cl
     assert "Expiration" not in s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
 
 
-def test_x_amz_expiration_only_for_the_current_version(
-    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
-) -> None:
+def test_x_amz_expiration_only_without_a_version_id(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
     _start(s3emu)
     s3.put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"})
     _configure(s3, s3_bucket, _rule(Expiration={"Days": 3}))
     old = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"1")["VersionId"]
     current = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"2")
     assert "Expiration" in current
-    assert "Expiration" not in s3.head_object(Bucket=s3_bucket, Key="k", VersionId=old)
+    assert "Expiration" in s3.head_object(Bucket=s3_bucket, Key="k")
+    # a request naming a version, even the current one, gets no x-amz-expiration
+    for version in (old, current["VersionId"]):
+        assert "Expiration" not in s3.head_object(Bucket=s3_bucket, Key="k", VersionId=version)
+        assert "Expiration" not in s3.get_object(Bucket=s3_bucket, Key="k", VersionId=version)
 
 
 def test_deleting_the_configuration_stops_the_rules(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
