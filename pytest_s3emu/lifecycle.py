@@ -109,8 +109,11 @@ def expiry(rules: Iterable[Rule], obj: ObjectVersion) -> tuple[datetime, str] | 
     """(when, rule id) of the earliest Expiration by Days or Date of the current version ``obj``."""
     found: list[tuple[datetime, str]] = []
     for rule in rules:
-        due = _due(rule.get("Expiration") or {}, obj.last_modified)
-        if due is not None and _selects_version(rule, obj):
+        expiration = rule.get("Expiration")
+        if expiration is None or not _selects_version(rule, obj):
+            continue
+        due = _due(expiration, obj.last_modified)
+        if due is not None:
             found.append((due, rule["ID"]))
     return min(found, default=None)
 
@@ -165,9 +168,9 @@ class _Run:
         """Move ``version`` to the cheapest storage class its due transitions (of ``member``) name."""
         best: tuple[int, str, str] | None = None
         for rule in self.rules:
-            if not _selects_version(rule, version):
+            if not rule.get(member) or not _selects_version(rule, version):
                 continue
-            for transition in rule.get(member) or []:
+            for transition in rule[member]:
                 due = _due(transition, start, days_member)
                 target: str = transition["StorageClass"]
                 if due is None or due > self.now or not self._counted_out(transition, version):
@@ -206,7 +209,10 @@ class _Run:
             self._record("Expiration", key, self.bucket.version_header(current), due[1])
 
     def _noncurrent(self, key: str) -> None:
-        versions = list(self.bucket.history.get(key) or ())
+        versions = self.bucket.history.get(key) or []
+        if len(versions) < 2:
+            return
+        versions = list(versions)  # a snapshot: versions go from the list as they expire
         newer = 0
         for successor, version in itertools.pairwise(versions):
             if version.delete_marker:
