@@ -40,7 +40,10 @@ Rule = dict[str, Any]
 
 
 class Action(NamedTuple):
-    """One thing lifecycle did: ``action`` is the rule's action member that did it."""
+    """One thing lifecycle did: ``action`` names the rule's action (``Expiration``, ``Transition``,
+    ``NoncurrentVersionExpiration``, ``NoncurrentVersionTransition``, ``ExpiredObjectDeleteMarker``,
+    ``AbortIncompleteMultipartUpload``); ``version_id`` is the version removed or moved, or the
+    delete marker an expiration added (``detail`` then says ``"DeleteMarker"``)."""
 
     action: str
     bucket: str
@@ -266,6 +269,7 @@ class _Run:
         due = abort_due(self.rules, upload)
         if due is None or due[0] > self.now:
             return
+        # as AbortMultipartUpload does: with no upload left, no write can conflict with one
         del self.bucket.uploads[upload.upload_id]
         if not self.bucket.uploads:
             self.bucket.writes.clear()
