@@ -102,3 +102,22 @@ def exchange(
         except (http.client.BadStatusLine, ConnectionResetError):  # RemoteDisconnected is one
             return None
         return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+
+
+# Every listing of a bucket, with and without encoding-type=url: a name stored by a bad write
+# (one that should have been refused) shows up in these answers
+LISTINGS = (
+    "",
+    "?encoding-type=url",
+    "?list-type=2",
+    "?list-type=2&encoding-type=url",
+    "?versions",
+    "?versions&encoding-type=url",
+    "?uploads",
+    "?uploads&encoding-type=url",
+)
+
+
+def listing_statuses(emulator: S3Emulator, bucket: str) -> dict[str, int]:
+    """The HTTP status of each of a bucket's ``LISTINGS``."""
+    return {query: send(emulator, "GET", f"/{bucket}{query}").status for query in LISTINGS}
