@@ -251,9 +251,12 @@ def test_fuzzed_wire_requests_get_no_server_error(
     failures = []
     for index, request in enumerate(_requests(seed, s3emu, s3_bucket)):
         response = exchange(s3emu, request.wire(), head=request.method == "HEAD")
-        if response is None and request.well_formed_line():
+        # every request line gets an HTTP/1.1 answer: a malformed one S3's 400 BadRequest, or
+        # 505 HttpVersionNotSupported for a version that is not HTTP/1.x
+        allowed = (501,) if request.well_formed_line() else (501, 505)
+        if response is None:
             failures.append((index, None, request.wire()[:400], b"no answer"))
-        elif response is not None and response.status >= 500 and response.status != 501:
+        elif response.status >= 500 and response.status not in allowed:
             failures.append((index, response.status, request.wire()[:400], response.body[:300]))
     assert not failures, f"server errors for seed {seed}: {failures}"
     # writes of names S3 refuses, then every listing of a bucket they would have landed in: a
