@@ -16,7 +16,14 @@ from . import auth, lifecycle, router
 from .body import RequestBody
 from .clock import Clock, using
 from .coverage import UNSUPPORTED
-from .errors import AccessDenied, InternalError, NotImplementedOperation, S3Error
+from .errors import (
+    AccessDenied,
+    BadRequest,
+    HttpVersionNotSupported,
+    InternalError,
+    NotImplementedOperation,
+    S3Error,
+)
 from .handlers import HANDLERS, Context, post_object
 from .parser import parse
 from .request import HttpRequest, from_environ
@@ -27,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 HEALTH_PATH = "/_s3emu/health"
+# S3's message for a request it cannot parse as HTTP (aristidb/aws#205, aws/aws-sdk-cpp#1559)
+REQUEST_PARSE_ERROR = "An error occurred when parsing the HTTP request."
 BLOCKED_REASON = "Blocked by pytest-s3emu: requests to real AWS are not allowed while the emulator is active"
 
 
@@ -150,6 +159,15 @@ class S3App:
             raise NotImplementedOperation(f"pytest-s3emu does not implement {target.name}: {reason}.")
         context = Context(self.store, request, body, region)
         return serialize(match.operation, handler(context, params))
+
+    def refuse_request_line(self, unsupported_version: bool) -> tuple[int, Headers, Body]:
+        """S3's answer to a request line the HTTP server cannot parse (no operation runs)."""
+        # S3's answers: "GET /a b HTTP/1.1" (a space in the path) is 505 HttpVersionNotSupported
+        # (JuliaCloud/AWS.jl#223); what it cannot parse as HTTP is 400 BadRequest with this text
+        error = HttpVersionNotSupported() if unsupported_version else BadRequest(REQUEST_PARSE_ERROR)
+        status, headers, body = serialize_error(error, *request_ids(), "GET")
+        _set_content_length(headers, body)
+        return status, headers, body
 
     def _blocked(self, request: HttpRequest, start_response: StartResponse) -> Iterable[bytes]:
         target = request.environ.get("REQUEST_URI", request.raw_path)

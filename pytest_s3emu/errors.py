@@ -314,6 +314,12 @@ class MissingRequestBodyError(S3Error):
     message = "Request Body is empty"
 
 
+class HttpVersionNotSupported(S3Error):
+    code = "HttpVersionNotSupported"
+    status = 505
+    message = "The HTTP version specified is not supported."
+
+
 # --- bucket configurations ----------------------------------------------------------------------
 
 

@@ -189,11 +189,42 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
         # the app first reads the body, so an app that rejects early never invites the upload.
         return True
 
+    def parse_request(self) -> bool:
+        line = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = line.split()
+        if not words or (len(words) == 3 and _is_http1(words[2])):
+            return super().parse_request()
+        # http.server takes a line of two words for HTTP/0.9, and answers a bad version with no
+        # status line either (it writes those only for HTTP/1.x): a client of either reads garbage
+        self.requestline, self.command = line, words[0]
+        self.request_version = self.protocol_version
+        self.close_connection = True
+        self._refuse(unsupported_version=len(words) >= 3)
+        return False
+
+    def _refuse(self, unsupported_version: bool) -> None:
+        """Answer a request line that cannot be parsed; the connection closes after it.
+
+        S3 answers a third word that is not HTTP/1.x (or a space in the target, which makes the
+        version a fourth word) with 505 HttpVersionNotSupported, and a line without a version
+        with 400 BadRequest; ``server.refuse_request_line`` writes the S3 error document.
+        """
+        logger.debug("malformed request line %r", self.requestline)
+        refuse = self.server.refuse_request_line
+        if refuse is None:
+            self.send_error(505 if unsupported_version else 400)
+            return
+        status, headers, body = refuse(unsupported_version)
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        for chunk in body:
+            self.wfile.write(chunk)
+
     def run_wsgi(self) -> None:
         self.http_version = _http_version(self.request_version)
-        if self.http_version < (1, 0):
-            self.close_connection = True  # HTTP/0.9 has no headers to answer with
-            return
         self._response, self._continue_sent, self._linger = None, False, False
         self.close_connection = self._client_wants_close() or self.command == "CONNECT"
         try:
@@ -349,6 +380,10 @@ class KeepAliveRequestHandler(serving.WSGIRequestHandler):
 class KeepAliveWSGIServer(serving.ThreadedWSGIServer):
     """Threaded server whose ``server_close()`` also ends idle keep-alive connections."""
 
+    #: (status, headers, body) for a request line that cannot be parsed, given whether its HTTP
+    #: version is the problem; None: http.server's own error page
+    refuse_request_line: Callable[[bool], tuple[int, list[tuple[str, str]], Iterable[bytes]]] | None = None
+
     def __init__(self, host: str, port: int, app: WSGIApplication, fd: int) -> None:
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -467,6 +502,11 @@ def _shutdown_quietly(conn: socket.socket) -> None:
 def _tokens(values: list[str] | None) -> list[str]:
     """The comma-separated tokens of every occurrence of a header, lowercased."""
     return [t.strip().lower() for value in values or [] for t in value.split(",") if t.strip()]
+
+
+def _is_http1(version: str) -> bool:
+    # HTTP-version is "HTTP/" DIGIT "." DIGIT (RFC 9112 2.3); a later 1.x is served as 1.1
+    return len(version) == 8 and version.startswith("HTTP/1.") and version[7] in "0123456789"
 
 
 def _http_version(text: str) -> tuple[int, int]:

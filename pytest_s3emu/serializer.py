@@ -22,6 +22,7 @@ import base64
 import functools
 import os
 import random
+import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -167,9 +168,27 @@ def _payload_body(value: Any) -> Body:
 
 def to_xml(document: dict[str, Any]) -> bytes:
     text: str = xmltodict.unparse(document, full_document=False, short_empty_elements=False)
-    # an error may name what the request sent undecodable (a lone surrogate of surrogateescape):
-    # written as "?" so that the error answer itself cannot fail
-    return XML_DECLARATION + text.encode("utf-8", "replace")
+    return XML_DECLARATION + xml10(text).encode("utf-8")
+
+
+# Characters XML 1.0 cannot carry in text, and CR, which a parser would read back as LF. Neither
+# emitter writes any of them in markup (no pretty-printing; attributes go through quoteattr), so
+# every one found in a finished document belongs to a value.
+_NOT_XML10 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\r]")
+
+
+def _xml10_char(found: re.Match[str]) -> str:
+    # S3 writes CR as &#13; (its "XML related object key constraints"). It writes the other
+    # control characters as references such as &#x1; too, which XML 1.0 forbids: every strict
+    # parser, botocore's included, rejects that answer (boto/botocore#3496). A document here stays
+    # well-formed: those characters (and a lone surrogate, from a name sent undecodable) become
+    # U+FFFD; the exact name comes back where S3 offers encoding-type=url, as botocore asks.
+    return "&#13;" if found.group() == "\r" else "\ufffd"
+
+
+def xml10(text: str) -> str:
+    """``text`` (a whole document) as well-formed XML 1.0 that reads back as written, CR included."""
+    return _NOT_XML10.sub(_xml10_char, text) if _NOT_XML10.search(text) else text
 
 
 # ---- plans ----------------------------------------------------------------------------------------
@@ -326,7 +345,7 @@ class _Document:
             head = [_XMLNS_ATTR, *attrs] if merged else [*attrs, _XMLNS_ATTR]
             out = [f"<{root}{''.join(head)}>", *children]
         out.append(f"</{root}>")
-        return [XML_DECLARATION + "".join(out).encode("utf-8")]
+        return [XML_DECLARATION + xml10("".join(out)).encode("utf-8")]
 
 
 def _escape(text: str) -> str:

@@ -123,6 +123,7 @@ class S3Emulator:
         from .httpserver import make_server
 
         server = make_server(self.app, self.host, self.port)
+        server.refuse_request_line = self.app.refuse_request_line
         self.port = server.port
         directory = tempfile.mkdtemp(prefix="s3emu-")
         # removed by stop(), or at interpreter exit for an emulator never stopped

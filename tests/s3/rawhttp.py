@@ -76,3 +76,48 @@ def send_raw(emulator: S3Emulator, head: bytes, body: bytes = b"") -> RawRespons
         response.begin()
         data = response.read()
         return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+
+
+def exchange(
+    emulator: S3Emulator, request: bytes, *, head: bool = False, timeout: float = 10
+) -> RawResponse | None:
+    """Send ``request`` as raw bytes over a socket and read one answer.
+
+    The sending side is shut down once the bytes are out, so a body shorter than it claims ends
+    at once instead of keeping the server waiting. None if the server closed without an HTTP/1.x
+    answer (http.server answers a request line it takes for HTTP/0.9 with a bare body).
+    """
+    url = urlsplit(emulator.endpoint_url)
+    assert url.hostname is not None and url.port is not None
+    with socket.create_connection((url.hostname, url.port), timeout=timeout) as sock:
+        try:
+            sock.sendall(request)
+            sock.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered early and closed: its answer may still be readable
+        response = http.client.HTTPResponse(sock, method="HEAD" if head else "GET")
+        try:
+            response.begin()
+            data = response.read()
+        except (http.client.BadStatusLine, ConnectionResetError):  # RemoteDisconnected is one
+            return None
+        return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+
+
+# Every listing of a bucket, with and without encoding-type=url: a name stored by a bad write
+# (one that should have been refused) shows up in these answers
+LISTINGS = (
+    "",
+    "?encoding-type=url",
+    "?list-type=2",
+    "?list-type=2&encoding-type=url",
+    "?versions",
+    "?versions&encoding-type=url",
+    "?uploads",
+    "?uploads&encoding-type=url",
+)
+
+
+def listing_statuses(emulator: S3Emulator, bucket: str) -> dict[str, int]:
+    """The HTTP status of each of a bucket's ``LISTINGS``."""
+    return {query: send(emulator, "GET", f"/{bucket}{query}").status for query in LISTINGS}

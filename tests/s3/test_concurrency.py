@@ -31,7 +31,15 @@ BODY_SIZE = 64 * 1024
 @pytest.fixture
 def pooled(s3emu: S3Emulator) -> S3Client:
     """A client with a connection per thread; no retries, so that every answer is seen."""
-    return s3emu.client(config=Config(max_pool_connections=THREADS * 2, retries={"max_attempts": 1}))
+    # total_max_attempts counts the first attempt; max_attempts=1 would still allow one retry
+    config = Config(max_pool_connections=THREADS * 2, retries={"total_max_attempts": 1})
+    return s3emu.client(config=config)
+
+
+def test_the_pooled_client_makes_one_attempt(pooled: S3Client) -> None:
+    # botocore's resolved setting: the attempts of a call, the first one included
+    assert pooled.meta.config.retries is not None
+    assert pooled.meta.config.retries["total_max_attempts"] == 1
 
 
 class Written:

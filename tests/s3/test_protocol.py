@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from botocore.exceptions import ClientError
-from rawhttp import XMLNS, send
+from rawhttp import XMLNS, exchange, send
 
 from pytest_s3emu.handlers import HANDLERS
 from pytest_s3emu.server import S3Emulator
@@ -233,3 +233,22 @@ def test_calls_reuse_one_connection(s3emu: S3Emulator, caplog: pytest.LogCapture
     opened = [r for r in caplog.records if r.getMessage().startswith("Starting new HTTP connection")]
     assert len(opened) == 1
     assert len(s3emu.log) == 7
+
+
+@pytest.mark.http_only
+@pytest.mark.parametrize(
+    ("line", "status", "code"),
+    [
+        (b"GET / HTTP/2.0", 505, "HttpVersionNotSupported"),
+        (b"GET /a b HTTP/1.1", 505, "HttpVersionNotSupported"),  # S3's answer, JuliaCloud/AWS.jl#223
+        (b"GET /", 400, "BadRequest"),
+    ],
+)
+def test_a_malformed_request_line_gets_an_s3_error(
+    s3emu: S3Emulator, line: bytes, status: int, code: str
+) -> None:
+    response = exchange(s3emu, line + b"\r\nHost: x\r\n\r\n")
+    assert response is not None
+    assert response.status == status
+    assert response.headers["connection"] == "close"
+    assert response.error()["Code"] == code

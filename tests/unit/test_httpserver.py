@@ -460,3 +460,53 @@ def test_client_disconnect_mid_body_is_quiet(client: RawClient, capfd: pytest.Ca
         logger.removeHandler(signal)
         logger.setLevel(old_level)
     assert capfd.readouterr().err == ""
+
+
+# A request line S3 cannot parse is answered, with a status line, and the connection closed:
+# http.server would take it for HTTP/0.9 and write a bare body (or nothing) instead
+@pytest.mark.parametrize(
+    ("line", "status"),
+    [
+        ("GET / HTTP/2.0", 505),
+        ("GET / HTTP/3", 505),
+        ("GET / HTTP/1.1x", 505),
+        ("GET / FTP/1.1", 505),
+        ("GET /a b HTTP/1.1", 505),  # a space in the target: the line has four words
+        ("GET / HTTP/1.1 extra", 505),
+        ("GET /", 400),  # HTTP/0.9
+        ("PUT /echo", 400),
+        ("GARBAGE", 400),
+    ],
+)
+def test_malformed_request_line_is_answered_and_closes(
+    client: RawClient, line: str, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    client.send(f"{line}\r\nHost: x\r\n\r\n".encode())
+    response = client.response()
+    assert response.status == status
+    assert response.headers["Connection"] == "close"
+    assert client.closed_by_server()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+def test_a_later_minor_version_is_served_as_http11(client: RawClient) -> None:
+    # RFC 9112 2.3: a server answers a higher minor version of its major version as its own
+    client.send(b"GET /x HTTP/1.2\r\nHost: x\r\n\r\n")
+    assert client.response().json()["path_info"] == "/x"
+
+
+def test_malformed_request_line_answer_from_the_app_hook(server: KeepAliveWSGIServer) -> None:
+    def refuse(unsupported_version: bool) -> tuple[int, list[tuple[str, str]], list[bytes]]:
+        body = b"version" if unsupported_version else b"syntax"
+        return (505 if unsupported_version else 400), [("Content-Length", str(len(body)))], [body]
+
+    server.refuse_request_line = refuse
+    for line, expected in ((b"GET / HTTP/2.0", (505, b"version")), (b"GET /", (400, b"syntax"))):
+        raw = RawClient(server.port)
+        try:
+            raw.send(line + b"\r\n\r\n")
+            response = raw.response()
+            assert (response.status, response.body) == expected
+            assert raw.closed_by_server()
+        finally:
+            raw.close()

@@ -527,7 +527,15 @@ def test_an_error_naming_an_undecodable_value_still_serializes() -> None:
     error = NoSuchKey(Key=b"bad\xffkey".decode("utf-8", "surrogateescape"))
     status, _, chunks = serializer.serialize_error(error, "r", "h", "GET")
     root = _root(b"".join(chunks))
-    assert (status, root.findtext("Code"), root.findtext("Key")) == (404, "NoSuchKey", "bad?key")
+    assert (status, root.findtext("Code"), root.findtext("Key")) == (404, "NoSuchKey", "bad\ufffdkey")
+
+
+def test_every_character_gives_well_formed_xml() -> None:
+    # XML 1.0 has no way to write C0 controls but tab, LF and CR: those become U+FFFD; CR is
+    # written &#13;, so that botocore does not read it back as LF
+    key = "".join(chr(code) for code in range(0x20)) + "\x7f\ufffe\uffff"
+    expected = "".join(c if c in "\t\n\r\x7f" else "\ufffd" for c in key)
+    assert _round_trip("CreateMultipartUpload", {"Key": key, "UploadId": "u"})["Key"] == expected
 
 
 def test_error_extra_headers() -> None:
