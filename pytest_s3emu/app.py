@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, NamedTuple
 
-from . import auth, lifecycle, router
+from . import auth, lifecycle, regions, router
 from .body import RequestBody
 from .clock import Clock, using
 from .coverage import UNSUPPORTED
@@ -149,7 +149,9 @@ class S3App:
             return post_object.post_object(context, form_bucket)
         match = router.match(request, self.domains)
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
-        region = auth.check(request, self.secrets) or self.region
+        signed_region = auth.check(request, self.secrets)
+        regions.check(request, self.store, match, signed_region)
+        region = signed_region or self.region
         body = RequestBody(request, match.operation.http_checksum)
         params = parse(request, match, body)
         handler = HANDLERS.get(match.operation.name)
@@ -158,7 +160,9 @@ class S3App:
             reason = UNSUPPORTED.get(match.operation.name, "not yet")  # the deliberate ones say why
             raise NotImplementedOperation(f"pytest-s3emu does not implement {target.name}: {reason}.")
         context = Context(self.store, request, body, region)
-        return serialize(match.operation, handler(context, params))
+        status, headers, payload = serialize(match.operation, handler(context, params))
+        regions.add_header(headers, self.store, match)
+        return status, headers, payload
 
     def refuse_request_line(self, unsupported_version: bool) -> tuple[int, Headers, Body]:
         """S3's answer to a request line the HTTP server cannot parse (no operation runs)."""

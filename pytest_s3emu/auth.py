@@ -75,10 +75,32 @@ def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None
         _check_expiry(request, signed_at, moment)
     else:
         _check_skew(signature.amz_date, signed_at, moment)
+    _check_amz_headers_signed(request, signature)
     secret = secrets.get(signature.access_key)
     if secret is not None:
         _verify(request, signature, secret)
     return signature.region
+
+
+def _check_amz_headers_signed(request: HttpRequest, signature: Signature) -> None:
+    """S3 refuses a SigV4 request carrying an ``x-amz-*`` header its signature does not cover.
+
+    It needs no secret, so it holds whatever the access key. A presigned URL's unsigned
+    ``x-amz-content-sha256`` header is no such refusal on AWS (it breaks the signature instead).
+    """
+    signed = signature.signed_headers
+    unsigned = sorted(
+        name
+        for name in request.headers
+        if name.startswith("x-amz-")
+        and name not in signed
+        and not (signature.presigned and name == "x-amz-content-sha256")
+    )
+    if unsigned:
+        raise AccessDenied(
+            "There were headers present in the request which were not signed",
+            HeadersNotSigned=", ".join(unsigned),
+        )
 
 
 def _check_skew(sent: str, signed_at: datetime, moment: datetime) -> None:

@@ -56,12 +56,19 @@ def send(
 
 
 def signed(
-    emulator: S3Emulator, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    emulator: S3Emulator,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    *,
+    region: str | None = None,
 ) -> dict[str, str]:
-    """``headers`` plus the SigV4 headers botocore's own signer adds for the emulator's credentials."""
+    """``headers`` plus the SigV4 headers botocore's own signer adds for the emulator's credentials
+    (scoped to ``region``, the emulator's by default)."""
     request = AWSRequest(method=method, url=emulator.endpoint_url + path, data=body, headers=headers or {})
     credentials = Credentials(ACCESS_KEY, SECRET_KEY)
-    S3SigV4Auth(credentials, "s3", emulator.region).add_auth(request)
+    S3SigV4Auth(credentials, "s3", region or emulator.region).add_auth(request)
     return dict(request.headers.items())
 
 

@@ -14,7 +14,7 @@ import botocore.auth
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from rawhttp import send
+from rawhttp import send, signed
 
 from pytest_s3emu.server import ACCESS_KEY, S3Emulator
 
@@ -35,20 +35,37 @@ def test_a_wrong_secret_is_signature_does_not_match(s3emu: S3Emulator) -> None:
     assert raised.value.response["Error"]["AWSAccessKeyId"] == ACCESS_KEY
 
 
-def test_an_unsigned_header_added_after_signing_is_accepted(s3: S3Client, s3_bucket: str) -> None:
+def test_an_unsigned_amz_header_added_after_signing_is_refused(s3: S3Client, s3_bucket: str) -> None:
     def tamper(request: object, **_: object) -> None:
-        # after signing: the signed x-amz-content-sha256 no longer matches what is sent
+        # after signing: SignedHeaders does not name it
         request.headers["x-amz-meta-extra"] = "added after signing"  # type: ignore[attr-defined]
+        request.headers["X-Amz-Acl"] = "public-read"  # type: ignore[attr-defined]
 
-    client = s3
-    client.meta.events.register("before-send.s3.PutObject", tamper)
+    s3.meta.events.register("before-send.s3.PutObject", tamper)
     try:
-        client.put_object(Bucket=s3_bucket, Key="k", Body=b"v", Metadata={"a": "b"})
-        stored = client.head_object(Bucket=s3_bucket, Key="k")["Metadata"]
+        with pytest.raises(ClientError) as raised:
+            s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v", Metadata={"a": "b"})
     finally:
-        client.meta.events.unregister("before-send.s3.PutObject", tamper)
-    # an unsigned header may be added on the way: S3 only checks the signed ones
-    assert stored == {"a": "b", "extra": "added after signing"}
+        s3.meta.events.unregister("before-send.s3.PutObject", tamper)
+    # S3 wants every x-amz-* header of a SigV4 request signed, and names the ones that are not
+    assert _error(raised) == ("AccessDenied", 403)
+    error = raised.value.response["Error"]
+    assert error["Message"] == "There were headers present in the request which were not signed"
+    assert error["HeadersNotSigned"] == "x-amz-acl, x-amz-meta-extra"
+    assert s3.list_objects_v2(Bucket=s3_bucket)["KeyCount"] == 0
+
+
+def test_an_unsigned_plain_header_added_after_signing_is_accepted(s3: S3Client, s3_bucket: str) -> None:
+    def tamper(request: object, **_: object) -> None:
+        request.headers["Cache-Control"] = "no-cache"  # type: ignore[attr-defined]
+
+    s3.meta.events.register("before-send.s3.PutObject", tamper)
+    try:
+        s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
+    finally:
+        s3.meta.events.unregister("before-send.s3.PutObject", tamper)
+    # only x-amz-* headers must be signed: others may be added on the way
+    assert s3.head_object(Bucket=s3_bucket, Key="k")["CacheControl"] == "no-cache"
 
 
 def test_a_signed_header_changed_after_signing_is_refused(s3: S3Client, s3_bucket: str) -> None:
@@ -147,6 +164,25 @@ def test_an_expired_sigv2_presigned_url_is_access_denied(s3emu: S3Emulator, s3_b
     code, body = _refusal(_changed(url, "Expires", "1577836800"))
     assert code == 403
     assert b"<Message>Request has expired</Message>" in body
+
+
+def test_a_presigned_url_with_unsigned_amz_headers_is_refused(s3emu: S3Emulator, s3_bucket: str) -> None:
+    client = _v4_client(s3emu)
+    client.put_object(Bucket=s3_bucket, Key="doc.txt", Body=b"hello")
+    url = client.generate_presigned_url("get_object", Params={"Bucket": s3_bucket, "Key": "doc.txt"})
+    extra = {"x-amz-date": "20260101T000000Z", "x-amz-expires": "60"}
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(urllib.request.Request(url, headers=extra))
+    body = raised.value.read()
+    # what AWS answered for x-amz-* headers a presigned URL did not sign (LocalStack's snapshots)
+    assert raised.value.code == 403
+    assert b"<Code>AccessDenied</Code>" in body
+    assert b"<Message>There were headers present in the request which were not signed</Message>" in body
+    assert b"<HeadersNotSigned>x-amz-date, x-amz-expires</HeadersNotSigned>" in body
+    # a payload hash header is no such refusal for a presigned URL (it signs UNSIGNED-PAYLOAD)
+    payload = urllib.request.Request(url, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    with urllib.request.urlopen(payload) as response:
+        assert response.read() == b"hello"
 
 
 def test_presigned_expiry_over_a_week_is_refused(s3emu: S3Emulator, s3_bucket: str) -> None:
@@ -362,3 +398,14 @@ def test_sigv2_signed_long_ago_is_too_skewed(s3emu: S3Emulator) -> None:
     code, status, error = _refused(_tampered(_v2_client(s3emu), lambda h: h.update(Date=stale)))
     assert (code, status) == ("RequestTimeTooSkewed", 403)
     assert (error["RequestTime"], error["MaxAllowedSkewMilliseconds"]) == (stale, "900000")
+
+
+@pytest.mark.http_only  # hand-made SigV4 headers
+def test_a_security_token_header_must_be_signed_too(s3emu: S3Emulator, s3_bucket: str) -> None:
+    path = f"/{s3_bucket}"
+    token = {"x-amz-security-token": "session-token"}
+    assert send(s3emu, "GET", path, headers=signed(s3emu, "GET", path, headers=token)).status == 200
+    response = send(s3emu, "GET", path, headers={**signed(s3emu, "GET", path), **token})
+    assert response.status == 403
+    error = response.error()
+    assert (error["Code"], error["HeadersNotSigned"]) == ("AccessDenied", "x-amz-security-token")
