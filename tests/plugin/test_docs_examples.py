@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ("clock.md",)
+PAGES = ("clock.md", "cors-website.md")
 
 
 def _examples(page: str) -> list[str]:
