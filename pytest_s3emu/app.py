@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, NamedTuple
 
-from . import auth, lifecycle, regions, router
+from . import auth, cors, lifecycle, regions, router, website
 from .body import RequestBody
 from .clock import Clock, using
 from .coverage import UNSUPPORTED
@@ -115,7 +115,7 @@ class S3App:
         request_id, host_id = request_ids()
         target = _Target()
         try:
-            status, headers, payload = self._dispatch(request, target)
+            status, headers, payload = self._dispatch(request, target, (request_id, host_id))
             error_code = None
         except S3Error as error:
             status, headers, payload = serialize_error(error, request_id, host_id, request.method)
@@ -125,6 +125,8 @@ class S3App:
             self.crashes.append(crash)
             status, headers, payload = serialize_error(InternalError(), request_id, host_id, request.method)
             error_code = InternalError.code
+        if request.method != "OPTIONS":
+            headers.extend(cors.response_headers(self.store, request, target.bucket))
         headers.append(("x-amz-request-id", request_id))
         headers.append(("x-amz-id-2", host_id))
         _set_content_length(headers, payload)
@@ -139,8 +141,22 @@ class S3App:
         )
         return status, headers, payload
 
-    def _dispatch(self, request: HttpRequest, target: _Target) -> tuple[int, Headers, Body]:
+    def _dispatch(
+        self, request: HttpRequest, target: _Target, ids: tuple[str, str]
+    ) -> tuple[int, Headers, Body]:
         """Authenticate, route, parse, handle, serialize; ``target`` records what was asked."""
+        site = website.locate(request, self.domains)
+        if request.method == "OPTIONS":
+            # a CORS preflight: answered from the bucket's rules, never signed (cors.py)
+            bucket, key = (
+                (site.bucket, site.key or None) if site else router.split_path(request, self.domains)
+            )
+            target.name, target.bucket, target.key = cors.OPERATION, bucket, key
+            return cors.preflight(self.store, request, bucket, key)
+        if site is not None:
+            # the bucket's website endpoint: anonymous GET/HEAD answered in HTML (website.py)
+            target.name, target.bucket, target.key = website.OPERATION, site.bucket, site.key
+            return website.serve(self.store, request, site, ids)
         form_bucket = post_object.form_bucket(request, self.domains)
         if form_bucket is not None:
             # POST Object, the browser form upload: no operation of the model describes it

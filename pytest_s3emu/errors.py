@@ -570,3 +570,14 @@ class KMSNotFoundException(S3Error):
     code = "KMS.NotFoundException"
     status = 400
     message = "Invalid keyId"
+
+
+# --- CORS -----------------------------------------------------------------------------------------
+
+
+class AccessForbidden(S3Error):
+    """A CORS preflight S3 refuses (its messages start "CORSResponse: ")."""
+
+    code = "AccessForbidden"
+    status = 403
+    message = "CORSResponse: CORS is not enabled for this bucket."

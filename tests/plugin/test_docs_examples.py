@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ("clock.md", "lifecycle.md")
+PAGES = ("clock.md", "lifecycle.md", "cors-website.md")
 
 
 def _examples(page: str) -> list[str]:

@@ -1,0 +1,248 @@
+"""The website endpoint: a bucket's website configuration served as S3's static website hosting does.
+
+A request reaches it on a website host, ``<bucket>.s3-website.<domain>``,
+``<bucket>.s3-website-<region>.<domain>`` or ``<bucket>.s3-website.<region>.<domain>`` (``domain``
+one of the emulator's virtual-host domains), or on the path ``/_s3emu/website/<bucket>/<key>``
+(``_`` is never in a bucket name, so the path shadows no S3 request). Only GET and HEAD are served;
+answers are objects, redirects, and the endpoint's HTML error pages, never XML.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, unquote
+
+from .blobs import Reader
+from .errors import (
+    AccessDenied,
+    InvalidURI,
+    MethodNotAllowed,
+    NoSuchBucket,
+    NoSuchKey,
+    NoSuchWebsiteConfiguration,
+    S3Error,
+)
+from .handlers.bucket_config import current
+from .records import ObjectVersion
+from .request import HttpRequest
+from .serializer import Body, Headers, http_date
+from .store import Store
+
+OPERATION = "WebsiteRequest"  # the name a website request is logged under: no model operation is one
+PATH_PREFIX = "/_s3emu/website/"
+_LABEL = "s3-website"
+_NESTED = "An Error Occurred While Attempting to Retrieve a Custom Error Document"
+_STATUS_TITLES = {301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
+_OBJECT_HEADERS = (("CacheControl", "Cache-Control"), ("ContentDisposition", "Content-Disposition"))
+
+Config = dict[str, Any]
+Answer = tuple[int, Headers, Body]
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A website request: the bucket, the key its path names ("" for the root) and what precedes
+    the key in the path ("" on a website host), which redirects within the site keep."""
+
+    bucket: str
+    key: str
+    base: str
+
+
+def locate(request: HttpRequest, domains: tuple[str, ...]) -> Site | None:
+    """The website request this is, or None for an ordinary S3 request."""
+    path = request.raw_path
+    if path.startswith(PATH_PREFIX):
+        bucket_raw, _, key_raw = path[len(PATH_PREFIX) :].partition("/")
+        if not bucket_raw:
+            return None
+        return Site(_decode(bucket_raw), _decode(key_raw), PATH_PREFIX + bucket_raw)
+    bucket = host_bucket(request.host, domains)
+    return None if bucket is None else Site(bucket, _decode(path[1:]), "")
+
+
+def host_bucket(host: str, domains: tuple[str, ...]) -> str | None:
+    """The bucket of a website host name (with or without its port), else None."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    for domain in domains:
+        if not name.endswith("." + domain):
+            continue
+        labels = name[: -len(domain) - 1].split(".")
+        if len(labels) >= 2 and (labels[-1] == _LABEL or labels[-1].startswith(_LABEL + "-")):
+            return ".".join(labels[:-1])
+        if len(labels) >= 3 and labels[-2] == _LABEL:  # the newer regions: s3-website.<region>
+            return ".".join(labels[:-2])
+    return None
+
+
+def _decode(raw: str) -> str:
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidURI() from None
+
+
+def website_access_allowed(store: Store, bucket: str, obj: ObjectVersion) -> bool:
+    """Whether an anonymous reader may see ``obj`` through the website endpoint.
+
+    Leniency: S3 serves only objects that a bucket policy or ACL makes public (403 AccessDenied
+    otherwise); the emulator serves every object until its access rules are wired in here.
+    """
+    return True
+
+
+def serve(store: Store, request: HttpRequest, site: Site, ids: tuple[str, str]) -> Answer:
+    """The website endpoint's answer to one request."""
+    head = request.method == "HEAD"
+    if request.method not in ("GET", "HEAD"):
+        error = MethodNotAllowed(Method=request.method, ResourceType="OBJECT")
+        return page(error, None, ids, head)
+    try:
+        config = _config(store, site.bucket)
+    except S3Error as error:
+        return page(error, None, ids, head)
+    redirect_all = config.get("RedirectAllRequestsTo")
+    if redirect_all is not None:
+        protocol = redirect_all.get("Protocol") or _scheme(request)
+        return _redirect(301, f"{protocol}://{redirect_all['HostName']}/{quote(site.key, safe='/~')}")
+    rule = _routing_rule(config, site.key, None)
+    if rule is not None:
+        return _rule_redirect(rule, request, site)
+    return _serve_key(store, request, site, config, ids)
+
+
+def _config(store: Store, bucket_name: str) -> Config:
+    with store.lock:
+        bucket = store.buckets.get(bucket_name)
+        if bucket is None:
+            raise NoSuchBucket(BucketName=bucket_name)
+        config: Config | None = current(bucket, "website")
+    if config is None:
+        raise NoSuchWebsiteConfiguration(BucketName=bucket_name)
+    return config
+
+
+def _serve_key(
+    store: Store, request: HttpRequest, site: Site, config: Config, ids: tuple[str, str]
+) -> Answer:
+    head = request.method == "HEAD"
+    suffix: str = config["IndexDocument"]["Suffix"]
+    key = site.key + suffix if site.key == "" or site.key.endswith("/") else site.key
+    try:
+        answer = _object(store, site.bucket, key, head, 200)
+        if answer is None and key == site.key and _object(store, site.bucket, f"{key}/{suffix}", True, 200):
+            # a "folder" named without its slash: S3 sends the browser to the slashed path
+            return _redirect(302, f"{site.base}/{quote(key, safe='/~')}/")
+    except AccessDenied as denied:
+        return _failure(store, request, site, config, denied, ids)
+    return answer or _failure(store, request, site, config, NoSuchKey(Key=key), ids)
+
+
+def _failure(
+    store: Store, request: HttpRequest, site: Site, config: Config, error: S3Error, ids: tuple[str, str]
+) -> Answer:
+    """A failed lookup: a routing rule for its status, the error document, or the HTML page."""
+    head = request.method == "HEAD"
+    rule = _routing_rule(config, site.key, error.status)
+    if rule is not None:
+        return _rule_redirect(rule, request, site)
+    document = (config.get("ErrorDocument") or {}).get("Key")
+    if document:
+        try:
+            custom = _object(store, site.bucket, document, head, error.status)
+        except AccessDenied:
+            custom = None
+        if custom is not None:
+            return custom
+    return page(error, document or None, ids, head)
+
+
+def _object(store: Store, bucket: str, key: str, head: bool, status: int) -> Answer | None:
+    """An object's answer with ``status`` (None when there is no such object)."""
+    with store.lock:
+        found = store.buckets.get(bucket)
+        obj = found.objects.get(key) if found is not None else None
+        if obj is None:
+            return None
+        if not website_access_allowed(store, bucket, obj):
+            raise AccessDenied()
+        redirect = obj.headers.get("WebsiteRedirectLocation")
+        if redirect:
+            return _redirect(301, str(redirect))
+        # opened while the lock is held: a concurrent overwrite may delete the file afterwards
+        body = obj.blob.open_range(0, obj.size - 1) if not head and obj.size else Reader(iter(()))
+    headers: Headers = [
+        ("Content-Type", obj.content_type),
+        ("Content-Length", str(obj.size)),
+        ("ETag", obj.etag),
+        ("Last-Modified", http_date(obj.last_modified)),
+    ]
+    for member, name in _OBJECT_HEADERS:
+        if isinstance(obj.headers.get(member), str):
+            headers.append((name, obj.headers[member]))
+    return status, headers, body
+
+
+def _routing_rule(config: Config, key: str, status: int | None) -> Config | None:
+    """The first routing rule for ``key``: before the lookup (``status`` None) the rules without an
+    error-code condition, after a failed one those whose condition names its status."""
+    for rule in config.get("RoutingRules") or ():
+        condition = rule.get("Condition") or {}
+        if not key.startswith(condition.get("KeyPrefixEquals") or ""):
+            continue
+        code = condition.get("HttpErrorCodeReturnedEquals")
+        if (code is None) == (status is None) and (code is None or int(code) == status):
+            return dict(rule)
+    return None
+
+
+def _rule_redirect(rule: Config, request: HttpRequest, site: Site) -> Answer:
+    redirect = rule["Redirect"]
+    prefix = (rule.get("Condition") or {}).get("KeyPrefixEquals") or ""
+    key = site.key
+    if redirect.get("ReplaceKeyWith") is not None:
+        key = redirect["ReplaceKeyWith"]
+    elif redirect.get("ReplaceKeyPrefixWith") is not None:
+        key = redirect["ReplaceKeyPrefixWith"] + key[len(prefix) :]
+    protocol = redirect.get("Protocol") or _scheme(request)
+    # a redirect to another host names no path of ours; one within the site keeps its base
+    host = redirect.get("HostName")
+    path = f"/{quote(key, safe='/~')}" if host else f"{site.base}/{quote(key, safe='/~')}"
+    status = int(redirect.get("HttpRedirectCode") or 301)
+    return _redirect(status, f"{protocol}://{host or request.host}{path}")
+
+
+def _scheme(request: HttpRequest) -> str:
+    return str(request.environ.get("wsgi.url_scheme") or "http")
+
+
+def _redirect(status: int, location: str) -> Answer:
+    return status, [("Location", location), ("Content-Length", "0")], []
+
+
+def page(error: S3Error, document: str | None, ids: tuple[str, str], head: bool) -> Answer:
+    """The endpoint's HTML error page; ``document``: the error document that was not found."""
+    title = f"{error.status} {_STATUS_TITLES.get(error.status, 'Error')}"
+    lines = ["<html>", f"<head><title>{title}</title></head>", "<body>", f"<h1>{title}</h1>", "<ul>"]
+    details = {"Code": error.code, "Message": error.text, **error.fields}
+    details.update(RequestId=ids[0], HostId=ids[1])
+    lines.extend(f"<li>{name}: {html.escape(value)}</li>" for name, value in details.items())
+    lines.append("</ul>")
+    if document is not None:
+        missing = NoSuchKey(Key=document)
+        nested = {"Code": missing.code, "Message": missing.text, "Key": document}
+        lines.extend([f"<h3>{_NESTED}</h3>", "<ul>"])
+        lines.extend(f"<li>{name}: {html.escape(value)}</li>" for name, value in nested.items())
+        lines.append("</ul>")
+    lines.extend(["<hr/>", "</body>", "</html>", ""])
+    text = "\n".join(lines).encode()
+    headers: Headers = [
+        ("Content-Type", "text/html; charset=utf-8"),
+        ("Content-Length", str(len(text))),
+        ("x-amz-error-code", error.code),
+        ("x-amz-error-message", error.text),
+    ]
+    headers.extend((f"x-amz-error-detail-{name}", value) for name, value in error.fields.items())
+    return error.status, headers, [] if head else [text]

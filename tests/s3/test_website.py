@@ -1,0 +1,218 @@
+"""The website endpoint: index and error documents, redirects and HTML error pages, as S3 static
+website hosting answers them, on a website host and on the path form."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from rawhttp import RawResponse, send
+
+from pytest_s3emu.server import S3Emulator
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import RoutingRuleTypeDef
+
+pytestmark = pytest.mark.http_only  # a browser's requests to the website endpoint: HTTP itself
+
+
+@pytest.fixture
+def site(s3: S3Client, s3_bucket: str) -> str:
+    """A bucket with a website: index.html, error.html and a folder."""
+    s3.put_bucket_website(
+        Bucket=s3_bucket,
+        WebsiteConfiguration={
+            "IndexDocument": {"Suffix": "index.html"},
+            "ErrorDocument": {"Key": "error.html"},
+        },
+    )
+    s3.put_object(Bucket=s3_bucket, Key="index.html", Body=b"home", ContentType="text/html")
+    s3.put_object(Bucket=s3_bucket, Key="docs/index.html", Body=b"docs home", ContentType="text/html")
+    s3.put_object(Bucket=s3_bucket, Key="docs/a.txt", Body=b"a", ContentType="text/plain")
+    return s3_bucket
+
+
+def _get(
+    emulator: S3Emulator, bucket: str, path: str, method: str = "GET", host: str | None = None
+) -> RawResponse:
+    """A request to the bucket's website host, ``<bucket>.s3-website.localhost`` unless ``host``."""
+    return send(emulator, method, path, headers={"Host": host or f"{bucket}.s3-website.localhost"})
+
+
+def _items(response: RawResponse) -> dict[str, str]:
+    """The ``<li>Name: value</li>`` items of an HTML error page, the nested ones after ``nested:``."""
+    items: dict[str, str] = {}
+    prefix = ""
+    for line in response.body.decode().splitlines():
+        if line.startswith("<h3>"):
+            prefix = "nested:"
+        if line.startswith("<li>"):
+            name, _, value = line[4:-5].partition(": ")
+            items[prefix + name] = value
+    return items
+
+
+def test_index_document_for_the_root_and_folders(s3emu: S3Emulator, site: str) -> None:
+    root = _get(s3emu, site, "/")
+    assert (root.status, root.body, root.headers["content-type"]) == (200, b"home", "text/html")
+    assert _get(s3emu, site, "/docs/").body == b"docs home"
+    plain = _get(s3emu, site, "/docs/a.txt")
+    assert (plain.status, plain.body, plain.headers["content-type"]) == (200, b"a", "text/plain")
+    assert "etag" in plain.headers and "last-modified" in plain.headers
+
+
+def test_folder_without_slash_redirects_302(s3emu: S3Emulator, site: str) -> None:
+    response = _get(s3emu, site, "/docs")
+    assert response.status == 302
+    assert response.headers["location"] == "/docs/"
+
+
+def test_missing_key_serves_the_error_document_with_404(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    s3.put_object(Bucket=site, Key="error.html", Body=b"oops", ContentType="text/html")
+    response = _get(s3emu, site, "/nope.html")
+    assert (response.status, response.body, response.headers["content-type"]) == (404, b"oops", "text/html")
+
+
+def test_missing_key_and_error_document_is_an_html_404(s3emu: S3Emulator, site: str) -> None:
+    response = _get(s3emu, site, "/directory-wrong/")
+    assert response.status == 404
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["x-amz-error-code"] == "NoSuchKey"
+    assert response.body.startswith(
+        b"<html>\n<head><title>404 Not Found</title></head>\n<body>\n<h1>404 Not Found"
+    )
+    items = _items(response)
+    assert items["Code"] == "NoSuchKey"
+    assert items["Message"] == "The specified key does not exist."
+    assert items["Key"] == "directory-wrong/index.html"
+    assert items["RequestId"] == response.headers["x-amz-request-id"]
+    assert (items["nested:Code"], items["nested:Key"]) == ("NoSuchKey", "error.html")
+
+
+def test_head_has_status_and_no_body(s3emu: S3Emulator, site: str) -> None:
+    found = _get(s3emu, site, "/", method="HEAD")
+    assert (found.status, found.body, found.headers["content-length"]) == (200, b"", "4")
+    missing = _get(s3emu, site, "/nope", method="HEAD")
+    assert (missing.status, missing.body, missing.headers["x-amz-error-code"]) == (404, b"", "NoSuchKey")
+
+
+def test_other_methods_are_405(s3emu: S3Emulator, site: str) -> None:
+    response = _get(s3emu, site, "/index.html", method="PUT")
+    assert response.status == 405
+    items = _items(response)
+    assert (items["Code"], items["Method"], items["ResourceType"]) == ("MethodNotAllowed", "PUT", "OBJECT")
+    assert response.headers["x-amz-error-code"] == "MethodNotAllowed"
+
+
+def test_bucket_without_website_and_missing_bucket(s3emu: S3Emulator, s3_bucket: str) -> None:
+    response = _get(s3emu, s3_bucket, "/")
+    assert response.status == 404
+    items = _items(response)
+    assert (items["Code"], items["BucketName"]) == ("NoSuchWebsiteConfiguration", s3_bucket)
+    assert items["Message"] == "The specified bucket does not have a website configuration"
+    missing = _get(s3emu, "no-such-website-bucket", "/")
+    assert missing.status == 404
+    assert _items(missing)["Code"] == "NoSuchBucket"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["{}.s3-website.localhost", "{}.s3-website-eu-west-1.localhost", "{}.s3-website.eu-west-1.localhost:80"],
+    ids=["dash-less", "dash-region", "dot-region"],
+)
+def test_website_host_forms(s3emu: S3Emulator, site: str, host: str) -> None:
+    assert _get(s3emu, site, "/docs/a.txt", host=host.format(site)).body == b"a"
+
+
+def test_path_form(s3emu: S3Emulator, site: str) -> None:
+    response = send(s3emu, "GET", f"/_s3emu/website/{site}/")
+    assert (response.status, response.body) == (200, b"home")
+    folder = send(s3emu, "GET", f"/_s3emu/website/{site}/docs")
+    assert (folder.status, folder.headers["location"]) == (302, f"/_s3emu/website/{site}/docs/")
+
+
+def test_website_redirect_location_object_is_301(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    s3.put_object(Bucket=site, Key="old.html", Body=b"", WebsiteRedirectLocation="/docs/")
+    response = _get(s3emu, site, "/old.html")
+    assert (response.status, response.headers["location"], response.body) == (301, "/docs/", b"")
+    # the S3 endpoint itself serves the object as stored
+    assert send(s3emu, "GET", f"/{site}/old.html").status == 200
+
+
+def test_redirect_all_requests(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
+    s3.put_bucket_website(
+        Bucket=s3_bucket,
+        WebsiteConfiguration={"RedirectAllRequestsTo": {"HostName": "example.com", "Protocol": "https"}},
+    )
+    response = _get(s3emu, s3_bucket, "/a/b.html")
+    assert (response.status, response.headers["location"]) == (301, "https://example.com/a/b.html")
+
+
+def _routing(s3: S3Client, bucket: str, rules: list[RoutingRuleTypeDef]) -> None:
+    s3.put_bucket_website(
+        Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}, "RoutingRules": rules}
+    )
+
+
+def test_routing_rule_replace_key_prefix(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    _routing(
+        s3,
+        site,
+        [{"Condition": {"KeyPrefixEquals": "docs/"}, "Redirect": {"ReplaceKeyPrefixWith": "documents/"}}],
+    )
+    response = _get(s3emu, site, "/docs/a.txt")
+    assert response.status == 301
+    assert response.headers["location"] == f"http://{site}.s3-website.localhost/documents/a.txt"
+    assert _get(s3emu, site, "/").status == 200  # the rule's prefix does not match
+
+
+def test_routing_rule_replace_key_host_protocol_code(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    redirect = {
+        "HostName": "other.example",
+        "Protocol": "https",
+        "ReplaceKeyWith": "x.html",
+        "HttpRedirectCode": "307",
+    }
+    _routing(s3, site, [{"Condition": {"KeyPrefixEquals": "docs/"}, "Redirect": redirect}])  # type: ignore[typeddict-item]  # the stubs' Literal protocol
+    response = _get(s3emu, site, "/docs/a.txt")
+    assert (response.status, response.headers["location"]) == (307, "https://other.example/x.html")
+
+
+def test_routing_rule_on_error_code(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    _routing(
+        s3,
+        site,
+        [{"Condition": {"HttpErrorCodeReturnedEquals": "404"}, "Redirect": {"ReplaceKeyWith": "index.html"}}],
+    )
+    # only a failed lookup is redirected
+    assert _get(s3emu, site, "/docs/a.txt").status == 200
+    response = _get(s3emu, site, "/gone.html")
+    assert response.status == 301
+    assert response.headers["location"] == f"http://{site}.s3-website.localhost/index.html"
+
+
+def test_path_form_routing_keeps_the_base(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    _routing(
+        s3, site, [{"Condition": {"KeyPrefixEquals": "docs/"}, "Redirect": {"ReplaceKeyPrefixWith": "d/"}}]
+    )
+    url = send(s3emu, "GET", f"/_s3emu/website/{site}/docs/a.txt").headers["location"]
+    assert url.endswith(f"/_s3emu/website/{site}/d/a.txt")
+
+
+def test_website_is_served_without_signature(s3emu: S3Emulator, site: str) -> None:
+    # the website endpoint is anonymous; the emulator serves every object there (documented leniency)
+    response = _get(s3emu, site, "/docs/a.txt")
+    assert response.status == 200
+    assert s3emu.log[-1].operation == "WebsiteRequest"
+    assert (s3emu.log[-1].bucket, s3emu.log[-1].key) == (site, "docs/a.txt")
+
+
+def test_website_answers_carry_cors_headers(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    s3.put_bucket_cors(
+        Bucket=site, CORSConfiguration={"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]}
+    )
+    response = send(
+        s3emu, "GET", "/", headers={"Host": f"{site}.s3-website.localhost", "Origin": "http://app.example"}
+    )
+    assert response.headers["access-control-allow-origin"] == "*"
