@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ("clock.md",)
+# the toolkit guide pages (docs/toolkit/) are all in, as each is added
+PAGES = ("clock.md", *sorted(f"toolkit/{page.name}" for page in (DOCS / "toolkit").glob("*.md")))
 
 
 def _examples(page: str) -> list[str]:
