@@ -17,6 +17,7 @@ from .blobs import DEFAULT_SPILL_THRESHOLD
 from .clock import Clock
 from .faults import Fault, Matcher
 from .journal import Call, Journal
+from .snapshots import Snapshot
 
 if TYPE_CHECKING:
     import boto3.session
@@ -66,6 +67,8 @@ class S3Emulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._sessions: dict[bool, boto3.session.Session] = {}
+        #: the snapshot :meth:`reset` restores (None: reset empties the emulator)
+        self.seed: Snapshot | None = None
         self._client: S3Client | None = None
 
     @property
@@ -232,8 +235,31 @@ class S3Emulator:
             self.app.store.directory = None
 
     def reset(self) -> None:
-        """Empty the emulator: buckets, objects, the journal, faults and recorded crashes."""
+        """Empty the emulator (buckets, objects, the journal, faults, recorded crashes), then restore
+        :attr:`seed` if one is set."""
         self.app.reset()
+        if self.seed is not None:
+            self.restore(self.seed)
+
+    def snapshot(self) -> Snapshot:
+        """The emulator's buckets and objects as they are now, to :meth:`restore` later.
+
+        Cheap at any size: buckets are shared with the snapshot and copied when next touched,
+        object bodies are never copied. The journal and faults are not part of it::
+
+            snap = s3emu.snapshot()
+            s3.delete_object(Bucket="b", Key="k")
+            s3emu.restore(snap)                     # "k" is back
+        """
+        from . import snapshots
+
+        return snapshots.take(self.app.store)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Make the buckets and objects those of ``snapshot`` (as often as wanted)."""
+        from . import snapshots
+
+        snapshots.restore(self.app.store, snapshot)
 
     def check(self) -> None:
         """Raise if the emulator crashed while serving (an emulator bug, answered as a 500)."""
