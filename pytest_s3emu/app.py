@@ -7,12 +7,14 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from http import HTTPStatus
-from typing import Any, NamedTuple
+from typing import Any
 
-from . import auth, cors, lifecycle, regions, router, website
+from . import auth, cors, faults, journal, lifecycle, regions, router, website
 from .body import RequestBody
 from .clock import Clock, using
 from .coverage import UNSUPPORTED
@@ -24,7 +26,8 @@ from .errors import (
     NotImplementedOperation,
     S3Error,
 )
-from .handlers import HANDLERS, Context, post_object
+from .handlers import HANDLERS, Context, Params, post_object
+from .journal import Call, Journal
 from .parser import parse
 from .request import HttpRequest, from_environ
 from .serializer import Body, Headers, request_ids, serialize, serialize_error
@@ -46,20 +49,8 @@ class _Target:
     name: str | None = None
     bucket: str | None = None
     key: str | None = None
-
-
-class Call(NamedTuple):
-    """One request the emulator answered: what the test asked and what it got.
-
-    A tuple of strings and ints, which the garbage collector stops tracking: a long log costs
-    nothing in the full collections botocore's parsing triggers.
-    """
-
-    operation: str | None
-    bucket: str | None
-    key: str | None
-    status: int
-    error: str | None = None
+    params: Params | None = None
+    fault: faults.Fault | None = None
 
 
 class S3App:
@@ -73,7 +64,10 @@ class S3App:
         self.clock.on_move(self.run_lifecycle)  # lifecycle rules act when time moves, not per request
         # access key -> secret of the credentials whose signatures are verified
         self.secrets: dict[str, str] = {auth.ACCESS_KEY: auth.SECRET_KEY}
-        self.log: list[Call] = []
+        self.log = Journal()
+        self.faults = faults.Faults()
+        # access key id -> account id, for the journal's Call.account (none known: None)
+        self.accounts: dict[str, str] = {}
         self.crashes: list[BaseException] = []
         self._reset_lock = threading.Lock()
 
@@ -81,7 +75,8 @@ class S3App:
         """Forget every bucket, object, logged call and crash."""
         with self._reset_lock:
             old, self.store = self.store, self.store.emptied()
-            self.log = []
+            self.log = Journal()
+            self.faults.clear()
             self.crashes = []
             self.clock.resume()
         old.release()
@@ -112,14 +107,22 @@ class S3App:
             return self._handle(request)
 
     def _handle(self, request: HttpRequest) -> tuple[int, Headers, Body]:
+        # journal times: the emulator's clock (as Last-Modified); the duration: a wall stopwatch
+        started, stopwatch = self.clock.now(), time.perf_counter()
         request_id, host_id = request_ids()
         target = _Target()
+        tee = journal.BodyTee(request.body) if self.log.record_bodies else None
+        if tee is not None:
+            request.body = tee  # type: ignore[assignment]  # reads like the stream it wraps
         try:
             status, headers, payload = self._dispatch(request, target, (request_id, host_id))
             error_code = None
         except S3Error as error:
             status, headers, payload = serialize_error(error, request_id, host_id, request.method)
             error_code = error.code
+        except faults.ConnectionResetByFault:
+            self._record(request, target, 0, None, [], (started, stopwatch), tee)
+            raise  # the transport drops the connection: no answer at all
         except Exception as crash:
             logger.exception("s3emu: unexpected error in %s", target.name or request.method)
             self.crashes.append(crash)
@@ -130,7 +133,9 @@ class S3App:
         headers.append(("x-amz-request-id", request_id))
         headers.append(("x-amz-id-2", host_id))
         _set_content_length(headers, payload)
-        self.log.append(Call(target.name, target.bucket, target.key, status, error_code))
+        if target.fault is not None and target.fault.truncate_body is not None:
+            payload = faults.truncated(payload, target.fault.truncate_body)
+        self._record(request, target, status, error_code, headers, (started, stopwatch), tee)
         logger.debug(
             "s3emu: %s %s/%s -> %s %s",
             target.name or request.method,
@@ -140,6 +145,52 @@ class S3App:
             error_code or "",
         )
         return status, headers, payload
+
+    def _record(
+        self,
+        request: HttpRequest,
+        target: _Target,
+        status: int,
+        error_code: str | None,
+        headers: Headers,
+        started: tuple[datetime, float],
+        tee: journal.BodyTee | None,
+    ) -> None:
+        access_key = journal.access_key_of(request)
+        attempt, max_attempts = journal.attempt_of(request)
+        params = target.params or {}
+        self.log.append(
+            Call(
+                target.name,
+                target.bucket,
+                target.key,
+                status,
+                error_code,
+                journal.first(headers, "x-amz-version-id") or params.get("VersionId"),
+                request.method,
+                request.raw_path,
+                request.query,
+                request.headers,
+                journal.journal_params(params),
+                dict(headers),
+                access_key,
+                self.accounts.get(access_key) if access_key is not None else None,
+                attempt,
+                max_attempts,
+                started[0],
+                self.clock.now(),
+                time.perf_counter() - started[1],
+                str(request.environ.get("s3emu.transport", "http")),
+                target.fault.describe() if target.fault is not None else None,
+                tee.getvalue() if tee is not None else None,
+            )
+        )
+
+    def _inject(self, request: HttpRequest, target: _Target) -> None:
+        """Apply the fault (if any) chosen for this request: delay, reset, or its S3 error."""
+        target.fault = self.faults.select(target.name, target.bucket, target.key)
+        if target.fault is not None:
+            faults.apply_before(target.fault, request.environ)
 
     def _dispatch(
         self, request: HttpRequest, target: _Target, ids: tuple[str, str]
@@ -161,15 +212,19 @@ class S3App:
         if form_bucket is not None:
             # POST Object, the browser form upload: no operation of the model describes it
             target.name, target.bucket = post_object.OPERATION, form_bucket
+            if self.faults:
+                self._inject(request, target)
             context = Context(self.store, request, RequestBody(request), self.region)
             return post_object.post_object(context, form_bucket)
         match = router.match(request, self.domains)
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
+        if self.faults:
+            self._inject(request, target)
         signed_region = auth.check(request, self.secrets)
         regions.check(request, self.store, match, signed_region)
         region = signed_region or self.region
         body = RequestBody(request, match.operation.http_checksum)
-        params = parse(request, match, body)
+        params = target.params = parse(request, match, body)
         handler = HANDLERS.get(match.operation.name)
         if handler is None:
             logger.warning("s3emu: %s is not implemented", match.operation.name)

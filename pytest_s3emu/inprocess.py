@@ -66,7 +66,10 @@ def answer(app: WSGIApplication, request: AWSPreparedRequest, endpoint: str) -> 
     method = str(request.method).upper()
     environ = _environ(request, method, endpoint)
     call = _Call()
-    chunks = app(environ, call.start_response)
+    try:
+        chunks = app(environ, call.start_response)
+    except ConnectionError as exc:  # an injected reset (faults.py): what urllib3 reports for one
+        raise _connection_closed(request, exc) from exc
     iterator = iter(chunks)
     first = call.written
     if call.status is None:
@@ -77,11 +80,28 @@ def answer(app: WSGIApplication, request: AWSPreparedRequest, endpoint: str) -> 
     status = int(call.status.split(None, 1)[0])
     bodyless = method == "HEAD" or status < 200 or status in (204, 304)
     headers = _response_headers(call.headers, bodyless)
-    stream = ResponseStream(iterator, first, getattr(chunks, "close", None))
+    stream = ResponseStream(iterator, first, getattr(chunks, "close", None), _declared_length(headers))
     if bodyless:
         stream.close()  # like the HTTP front end: a HEAD answer carries no body, whatever the app made
     # botocore-stubs want HTTPHeaders; AWSResponse copies any mapping into a HeadersDict
     return _aws_response()(request.url, status, headers, stream)  # type: ignore[arg-type]
+
+
+def _connection_closed(request: AWSPreparedRequest, error: Exception) -> Exception:
+    from botocore.exceptions import ConnectionClosedError
+    from urllib3.exceptions import ProtocolError
+
+    # urllib3's error for a connection dropped before the answer, which botocore wraps so
+    return ConnectionClosedError(
+        error=ProtocolError("Connection aborted.", error), request=request, endpoint_url=request.url
+    )
+
+
+def _declared_length(headers: dict[str, str]) -> int | None:
+    for name, value in headers.items():
+        if name.lower() == "content-length":
+            return int(value) if value.isdigit() else None
+    return None
 
 
 @functools.cache
@@ -357,10 +377,16 @@ class ResponseStream(io.RawIOBase):
     """
 
     def __init__(
-        self, chunks: Iterator[bytes], first: list[bytes], closer: Callable[[], object] | None
+        self,
+        chunks: Iterator[bytes],
+        first: list[bytes],
+        closer: Callable[[], object] | None,
+        length: int | None = None,
     ) -> None:
+        """``length``: the Content-Length the answer declares (a whole read checks it)."""
         super().__init__()
         self._chunks = chunks
+        self._length = length
         self._queued = [bytes(chunk) for chunk in first if chunk]
         self._closer = closer
         self._current = b""  # the block being read, from ``_offset`` on
@@ -429,11 +455,22 @@ class ResponseStream(io.RawIOBase):
             if whole is not None:
                 self._position += len(whole)
                 self.close()
+                self._check_length()
                 return whole
         parts = []
         while self._fill():
             parts.append(self._piece(len(self._current)))
+        self._check_length()
         return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _check_length(self) -> None:
+        # http.client's read() of a whole body that ends short of its Content-Length raises
+        # IncompleteRead (urllib3: ProtocolError); a read(n) just returns less, as here
+        if self._length is not None and self._position < self._length:
+            from urllib3.exceptions import IncompleteRead, ProtocolError
+
+            short = IncompleteRead(self._position, self._length - self._position)
+            raise ProtocolError(f"Connection broken: {short!r}", short)
 
     def readinto(self, buffer: WriteableBuffer, /) -> int:
         view = memoryview(buffer).cast("B")

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.literals import BucketLocationConstraintType
 
     from .server import S3Emulator
+    from .snapshots import Snapshot
 
 MARKER = "s3"
 
@@ -142,9 +143,26 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
     emulator.stop()
 
 
+@pytest.fixture(scope="session")
+def s3emu_seed(s3emu_server: S3Emulator) -> Snapshot | None:
+    """What every test starts from: None (an empty emulator), or a snapshot.
+
+    Override it in a conftest.py to seed once per session (or per xdist worker)::
+
+        @pytest.fixture(scope="session")
+        def s3emu_seed(s3emu_server):
+            s3emu_server.client().create_bucket(Bucket="fixtures")
+            return s3emu_server.snapshot()
+    """
+    return None
+
+
 @pytest.fixture
 def s3emu(
-    s3emu_server: S3Emulator, pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch
+    s3emu_server: S3Emulator,
+    s3emu_seed: Snapshot | None,
+    pytestconfig: pytest.Config,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[S3Emulator]:
     """An empty S3 emulator, active for this test.
 
@@ -157,6 +175,7 @@ def s3emu(
     """
     from . import env
 
+    s3emu_server.seed = s3emu_seed
     s3emu_server.reset()
     # the test's own ``monkeypatch``, not a private one: a test that also monkeypatches an AWS
     # variable records our value as "before", and two MonkeyPatch objects undone in the wrong

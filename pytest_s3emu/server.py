@@ -10,10 +10,14 @@ import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .app import Call, S3App
+from . import journal
+from .app import S3App
 from .auth import ACCESS_KEY, SECRET_KEY
 from .blobs import DEFAULT_SPILL_THRESHOLD
 from .clock import Clock
+from .faults import Fault, Matcher
+from .journal import Call, Journal
+from .snapshots import Snapshot
 
 if TYPE_CHECKING:
     import boto3.session
@@ -65,6 +69,8 @@ class S3Emulator:
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._sessions: dict[bool, boto3.session.Session] = {}
+        #: the snapshot :meth:`reset` restores (None: reset empties the emulator)
+        self.seed: Snapshot | None = None
         self._client: S3Client | None = None
 
     @property
@@ -76,8 +82,8 @@ class S3Emulator:
         return f"http://{host}:{self.port}"
 
     @property
-    def log(self) -> list[Call]:
-        """Every request answered since the last reset, in order."""
+    def log(self) -> Journal:
+        """Every request answered since the last reset, in order (the same list as :attr:`calls`)."""
         return self.app.log
 
     @property
@@ -87,6 +93,87 @@ class S3Emulator:
         ``s3emu.clock.advance(days=2)``; every reset (each test) puts it back to real time.
         """
         return self.app.clock
+
+    @property
+    def calls(self) -> Journal:
+        """The request journal: a :class:`~pytest_s3emu.journal.Call` per request since the last reset.
+
+        ::
+
+            s3.put_object(Bucket="b", Key="k", Body=b"v")
+            put = s3emu.calls.filter("PutObject", Key="k")[0]
+            assert put.request_headers["content-type"] == "binary/octet-stream"
+        """
+        return self.app.log
+
+    def assert_called(self, operation: str, *, times: int | None = None, **criteria: Any) -> list[Call]:
+        """Assert ``operation`` was answered (exactly ``times`` times, if given) with ``criteria``.
+
+        Criteria are those of :meth:`Journal.filter <pytest_s3emu.journal.Journal.filter>`
+        (``bucket=``, ``status=``, ``error=``, or input members: ``Key=``, ``ContentType=``);
+        returns the matching calls::
+
+            s3emu.assert_called("PutObject", Bucket="b", Key="k", status=200)
+        """
+        return journal.assert_called(self.calls, operation, times, criteria)
+
+    def assert_not_called(self, operation: str | None = None, **criteria: Any) -> None:
+        """Assert no call of ``operation`` (any operation, if None) met ``criteria``."""
+        journal.assert_not_called(self.calls, operation, criteria)
+
+    def assert_no_leftover_uploads(self) -> None:
+        """Assert every multipart upload was completed or aborted (none still holds parts)."""
+        left = journal.leftover_uploads(self.app.store)
+        if left:
+            shown = "\n".join(f"  s3://{bucket}/{key} (UploadId {upload})" for bucket, key, upload in left)
+            raise AssertionError(f"{len(left)} multipart upload(s) neither completed nor aborted:\n{shown}")
+
+    def fail(
+        self,
+        operation: str | None = None,
+        *,
+        bucket: Matcher = None,
+        key: Matcher = None,
+        times: int | None = None,
+        nth: int | None = None,
+        error: str | None = None,
+        status: int | None = None,
+        message: str | None = None,
+        latency: float = 0.0,
+        reset_connection: bool = False,
+        truncate_body: int | None = None,
+    ) -> Fault:
+        """Make matching requests fail; until the ``with`` block ends, :meth:`Fault.clear` or a reset.
+
+        Requests match on ``operation`` (a model name: ``"GetObject"``), ``bucket`` and ``key``
+        (a string, or a predicate); all given must hold. Of the matching requests, ``nth`` fails
+        the n-th only, ``times`` the first n (from ``nth`` on, when both are given); neither: every
+        one. Each then gets, in this order: ``latency`` seconds of delay; a dropped connection
+        (``reset_connection``, a TCP RST; in process botocore's ``ConnectionClosedError``); the S3
+        error ``error`` (any code, with S3's status for it, or ``status``); or a body cut after
+        ``truncate_body`` bytes. A bare ``fail()`` answers 500 InternalError. Journaled as
+        :attr:`Call.fault <pytest_s3emu.journal.Call.fault>`::
+
+            with s3emu.fail("PutObject", error="SlowDown", times=2):
+                s3.put_object(Bucket="b", Key="k", Body=b"v")   # botocore retries twice
+        """
+        return self.app.faults.add(
+            operation=operation,
+            bucket=bucket,
+            key=key,
+            times=times,
+            nth=nth,
+            error=error,
+            status=status,
+            message=message,
+            latency=latency,
+            reset_connection=reset_connection,
+            truncate_body=truncate_body,
+        )
+
+    def clear_faults(self) -> None:
+        """Remove every fault added by :meth:`fail`."""
+        self.app.faults.clear()
 
     @property
     def running(self) -> bool:
@@ -151,8 +238,31 @@ class S3Emulator:
             self.app.store.directory = None
 
     def reset(self) -> None:
-        """Empty the emulator: buckets, objects, the request log and recorded crashes."""
+        """Empty the emulator (buckets, objects, the journal, faults, recorded crashes), then restore
+        :attr:`seed` if one is set."""
         self.app.reset()
+        if self.seed is not None:
+            self.restore(self.seed)
+
+    def snapshot(self) -> Snapshot:
+        """The emulator's buckets and objects as they are now, to :meth:`restore` later.
+
+        Cheap at any size: buckets are shared with the snapshot and copied when next touched,
+        object bodies are never copied. The journal and faults are not part of it::
+
+            snap = s3emu.snapshot()
+            s3.delete_object(Bucket="b", Key="k")
+            s3emu.restore(snap)                     # "k" is back
+        """
+        from . import snapshots
+
+        return snapshots.take(self.app.store)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Make the buckets and objects those of ``snapshot`` (as often as wanted)."""
+        from . import snapshots
+
+        snapshots.restore(self.app.store, snapshot)
 
     def run_lifecycle(self) -> list[Action]:
         """Apply every bucket's lifecycle rules now (moving the clock does it too); what was done.

@@ -22,6 +22,7 @@ from .errors import (
     NoSuchVersion,
 )
 from .records import DEFAULT_CHECKSUM, DefaultChecksum, ObjectVersion, Part, Upload, now
+from .snapshots import Buckets
 
 __all__ = [
     "DEFAULT_CHECKSUM",
@@ -96,7 +97,8 @@ class Store:
         self.lock = threading.RLock()
         self.spill_threshold = spill_threshold
         self.directory = directory  # where bodies above spill_threshold go (None: the system's temp dir)
-        self.buckets: dict[str, Bucket] = {}
+        # copy-on-access for buckets shared with a snapshot (snapshots.py)
+        self.buckets: dict[str, Bucket] = Buckets(self.lock)
 
     def emptied(self) -> Store:
         """A new, empty store with the same settings."""
@@ -151,7 +153,8 @@ class Store:
 
     def list_buckets(self) -> list[Bucket]:
         with self.lock:
-            return sorted(self.buckets.values(), key=lambda bucket: bucket.name)
+            # read only: no need to copy the buckets a snapshot shares
+            return sorted(dict.values(self.buckets), key=lambda bucket: bucket.name)
 
     def put_object(self, bucket_name: str, obj: ObjectVersion) -> ObjectVersion:
         """Store ``obj`` as the newest version of its key, as the bucket's versioning says:
@@ -270,12 +273,9 @@ class Store:
     def release(self) -> None:
         """Free every body (temporary files); the store is not used afterwards."""
         with self.lock:
-            for bucket in self.buckets.values():
-                for versions in bucket.history.values():
-                    for version in versions:
-                        version.blob.release()
-                for upload in bucket.uploads.values():
-                    upload.release()
+            from .snapshots import release_unshared
+
+            release_unshared(self.buckets)
             self.buckets.clear()
 
 

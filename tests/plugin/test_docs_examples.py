@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ("clock.md", "lifecycle.md", "cors-website.md")
+# the guide pages whose examples run; the toolkit pages (docs/toolkit/) are all in, as each is added
+PAGES = (
+    "clock.md",
+    "lifecycle.md",
+    "cors-website.md",
+    *sorted(f"toolkit/{page.name}" for page in (DOCS / "toolkit").glob("*.md")),
+)
 
 
 def _examples(page: str) -> list[str]:
