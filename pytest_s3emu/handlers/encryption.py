@@ -31,7 +31,7 @@ from ..errors import (
     InvalidRequest,
     KMSNotFoundException,
 )
-from ..store import Bucket, ObjectVersion
+from ..store import Bucket, ObjectVersion, Upload
 from . import Context, Params, Result
 from .bucket_config import ACCOUNT_ID, current
 
@@ -335,13 +335,23 @@ def check_copy_source(params: Params, source: ObjectVersion) -> None:
     check_key(requested(params, "CopySource"), source)
 
 
-def check_part(params: Params, template: ObjectVersion) -> None:
-    """UploadPart and UploadPartCopy: each part sends the SSE-C key its upload was created with."""
+def check_part(params: Params, template: ObjectVersion, *, required: bool = True) -> None:
+    """UploadPart and UploadPartCopy: each part sends the SSE-C key its upload was created with.
+
+    With ``required=False`` (CompleteMultipartUpload, ListParts) the key may be left out, but a
+    key sent must still be the upload's.
+    """
     key = customer_key(requested(params), write=True)
     stored: str | None = template.headers.get(KEY_HASH)
     if stored is None or key is None:
-        if stored is not None or key is not None:
+        if key is not None or (stored is not None and required):
             raise InvalidRequest(_PART_NEEDS_KEY)
         return
     if not _matches(key, stored):
         raise InvalidRequest("The provided encryption parameters did not match the ones used originally.")
+
+
+def check_upload_request(params: Params, upload: Upload) -> None:
+    """CompleteMultipartUpload and ListParts: S3 wants the SSE-C key only of an upload created with
+    a checksum algorithm (its part checksums are encrypted with the key)."""
+    check_part(params, upload.template, required=upload.checksum_algorithm is not None)

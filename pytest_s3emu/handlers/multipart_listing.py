@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..store import Part, Upload
-from . import Context, Params, Result, checksum_members, operation
+from . import Context, Params, Result, checksum_members, encryption, operation
 from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix, page_limit
 from .multipart import _upload
@@ -28,6 +28,7 @@ def list_parts(ctx: Context, params: Params) -> Result:
     marker: int = params.get("PartNumberMarker") or 0
     with ctx.store.lock:
         upload = _upload(ctx.store.bucket(params["Bucket"]), params)
+        encryption.check_upload_request(params, upload)
         numbers = sorted(n for n in upload.parts if n > marker)
         shown = [upload.parts[n] for n in numbers[:limit]]
     truncated = len(numbers) > limit

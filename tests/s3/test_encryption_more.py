@@ -1,0 +1,155 @@
+"""Server-side encryption, continued: SSE-C multipart completion, ETags, DSSE-KMS, blocked SSE-C."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+KEY = bytes(range(32))
+OTHER_KEY = bytes(range(1, 33))
+ACCOUNT = "123456789012"
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+MIN_PART = 5 * 1024 * 1024
+NOT_MATCHING = "The provided encryption parameters did not match the ones used originally."
+NEEDS_KEY = (
+    "The multipart upload initiate requested encryption. Subsequent part requests must include the "
+    "appropriate encryption parameters."
+)
+
+
+def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
+    response: Any = excinfo.value.response
+    return (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"].get("Message", ""),
+    )
+
+
+def _md5(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+def _quoted_md5(data: bytes) -> str:
+    return '"' + hashlib.md5(data).hexdigest() + '"'
+
+
+def sse_c(key: bytes = KEY) -> dict[str, Any]:
+    """SSE-C arguments; botocore base64-encodes the key and computes its MD5."""
+    return {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
+
+
+def sse_c_encoded(key: bytes = KEY) -> dict[str, Any]:
+    """SSE-C arguments for calls botocore does not encode (CompleteMultipartUpload, ListParts)."""
+    return {
+        "SSECustomerAlgorithm": "AES256",
+        "SSECustomerKey": base64.b64encode(key).decode(),
+        "SSECustomerKeyMD5": _md5(key),
+    }
+
+
+def _sse_c_upload(s3: S3Client, bucket: str, **checksum: Any) -> tuple[str, list[dict[str, Any]]]:
+    """An SSE-C upload with two parts uploaded; (upload id, the parts to complete it with)."""
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="m", **sse_c(), **checksum)["UploadId"]
+    parts = []
+    for number, body in ((1, b"a" * MIN_PART), (2, b"b")):
+        part = s3.upload_part(
+            Bucket=bucket, Key="m", UploadId=uid, PartNumber=number, Body=body, **sse_c(), **checksum
+        )
+        entry = {"PartNumber": number, "ETag": part["ETag"]}
+        entry.update({k: v for k, v in part.items() if k.startswith("Checksum") and k != "ChecksumType"})
+        parts.append(entry)
+    return uid, parts
+
+
+# --- SSE-C multipart ------------------------------------------------------------------------------
+
+
+def test_sse_c_complete_needs_no_key_and_names_no_sse_c(s3: S3Client, s3_bucket: str) -> None:
+    uid, parts = _sse_c_upload(s3, s3_bucket)
+    listed = s3.list_parts(Bucket=s3_bucket, Key="m", UploadId=uid)
+    assert [p["PartNumber"] for p in listed["Parts"]] == [1, 2]
+    done = s3.complete_multipart_upload(
+        Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}
+    )
+    assert done["ETag"].endswith('-2"')
+    assert not [name for name in done if name.startswith(("SSE", "ServerSide"))]
+    assert s3.head_object(Bucket=s3_bucket, Key="m", **sse_c())["SSECustomerKeyMD5"] == _md5(KEY)
+
+
+def test_sse_c_complete_with_the_key_and_with_another(s3: S3Client, s3_bucket: str) -> None:
+    uid, parts = _sse_c_upload(s3, s3_bucket)
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(
+            Bucket=s3_bucket,
+            Key="m",
+            UploadId=uid,
+            MultipartUpload={"Parts": parts},
+            **sse_c_encoded(OTHER_KEY),
+        )
+    assert _error(excinfo) == ("InvalidRequest", 400, NOT_MATCHING)
+    done = s3.complete_multipart_upload(
+        Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}, **sse_c_encoded()
+    )
+    assert done["ETag"].endswith('-2"')
+
+
+def test_sse_c_key_on_completion_of_a_plain_upload_is_refused(s3: S3Client, s3_bucket: str) -> None:
+    uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
+    part = s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"a")
+    parts = [{"PartNumber": 1, "ETag": part["ETag"]}]
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(
+            Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}, **sse_c_encoded()
+        )
+    assert _error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
+
+
+def test_sse_c_upload_with_a_checksum_needs_the_key_to_list_and_complete(
+    s3: S3Client, s3_bucket: str
+) -> None:
+    uid, parts = _sse_c_upload(s3, s3_bucket, ChecksumAlgorithm="SHA256")
+    with pytest.raises(ClientError) as excinfo:
+        s3.list_parts(Bucket=s3_bucket, Key="m", UploadId=uid)
+    assert _error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
+    listed = s3.list_parts(Bucket=s3_bucket, Key="m", UploadId=uid, **sse_c_encoded())
+    assert [p["ChecksumSHA256"] for p in listed["Parts"]] == [p["ChecksumSHA256"] for p in parts]
+    with pytest.raises(ClientError) as excinfo:
+        s3.complete_multipart_upload(
+            Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}
+        )
+    assert _error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
+    done = s3.complete_multipart_upload(
+        Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}, **sse_c_encoded()
+    )
+    assert done["ChecksumSHA256"].endswith("-2")
+
+
+def test_upload_part_copy_from_an_sse_c_source_with_its_key(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="src", Body=b"source bytes", **sse_c(OTHER_KEY))
+    uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m", **sse_c())["UploadId"]
+    copied = s3.upload_part_copy(
+        Bucket=s3_bucket,
+        Key="m",
+        UploadId=uid,
+        PartNumber=1,
+        CopySource={"Bucket": s3_bucket, "Key": "src"},
+        CopySourceSSECustomerAlgorithm="AES256",
+        CopySourceSSECustomerKey=OTHER_KEY,  # type: ignore[arg-type]  # botocore encodes bytes too
+        **sse_c(),
+    )
+    assert copied["SSECustomerKeyMD5"] == _md5(KEY)
+    parts = [{"PartNumber": 1, "ETag": copied["CopyPartResult"]["ETag"]}]
+    s3.complete_multipart_upload(Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts})
+    assert s3.get_object(Bucket=s3_bucket, Key="m", **sse_c())["Body"].read() == b"source bytes"
+    attributes = s3.get_object_attributes(
+        Bucket=s3_bucket, Key="m", ObjectAttributes=["ObjectParts", "ObjectSize"], **sse_c_encoded()
+    )
+    assert attributes["ObjectSize"] == 12
