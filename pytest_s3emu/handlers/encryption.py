@@ -134,6 +134,25 @@ def apply(headers: dict[str, Any], params: Params, bucket: Bucket) -> None:
     headers.update(chosen)
 
 
+def etag(headers: dict[str, Any], md5_hex: str) -> str:
+    """The quoted ETag of a single-part write of data whose MD5 is ``md5_hex``, encrypted as
+    ``headers`` say.
+
+    S3 gives SSE-S3 objects the MD5 of their data, but SSE-KMS, DSSE-KMS and SSE-C objects an ETag
+    that is not an MD5 of the data. Ours is derived from the MD5 and the key (the KMS key ARN, or
+    the customer key's MD5), so a test can see it differ from the MD5 while it stays the same for
+    the same data and key.
+    """
+    if headers.get("ServerSideEncryption") in KMS_ALGORITHMS:
+        key = f"{headers['ServerSideEncryption']}:{headers['SSEKMSKeyId']}"
+    elif headers.get("SSECustomerKeyMD5") is not None:
+        key = f"AES256:{headers['SSECustomerKeyMD5']}"
+    else:
+        return f'"{md5_hex}"'
+    mixed = hashlib.md5(f"s3emu-etag:{key}:{md5_hex}".encode(), usedforsecurity=False)
+    return f'"{mixed.hexdigest()}"'
+
+
 def _chosen(request: Requested, bucket: Bucket) -> dict[str, Any]:
     _check_combination(request)
     key = customer_key(request, write=True)

@@ -153,3 +153,77 @@ def test_upload_part_copy_from_an_sse_c_source_with_its_key(s3: S3Client, s3_buc
         Bucket=s3_bucket, Key="m", ObjectAttributes=["ObjectParts", "ObjectSize"], **sse_c_encoded()
     )
     assert attributes["ObjectSize"] == 12
+
+
+# --- ETags ----------------------------------------------------------------------------------------
+
+
+def test_sse_s3_etag_is_the_md5_of_the_data(s3: S3Client, s3_bucket: str) -> None:
+    plain = s3.put_object(Bucket=s3_bucket, Key="a", Body=b"data")
+    explicit = s3.put_object(Bucket=s3_bucket, Key="b", Body=b"data", ServerSideEncryption="AES256")
+    assert plain["ETag"] == explicit["ETag"] == _quoted_md5(b"data")
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"ServerSideEncryption": "aws:kms"},
+        {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": KEY_ID},
+        {"ServerSideEncryption": "aws:kms:dsse"},
+        sse_c(),
+    ],
+    ids=["kms-aws-managed", "kms-key", "dsse-kms", "sse-c"],
+)
+def test_kms_and_sse_c_etags_are_not_the_md5(s3: S3Client, s3_bucket: str, arguments: Any) -> None:
+    reads = {k: v for k, v in arguments.items() if k.startswith("SSECustomer")}
+    put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data", **arguments)
+    etag = put["ETag"]
+    assert etag != _quoted_md5(b"data")
+    assert len(etag) == 34 and int(etag.strip('"'), 16) >= 0  # 32 hex digits, quoted
+    # the same data under the same key gets the same ETag; another body or key another one
+    assert s3.put_object(Bucket=s3_bucket, Key="k2", Body=b"data", **arguments)["ETag"] == etag
+    assert s3.put_object(Bucket=s3_bucket, Key="k3", Body=b"other", **arguments)["ETag"] != etag
+    assert s3.put_object(Bucket=s3_bucket, Key="k4", Body=b"data")["ETag"] != etag
+    # reads, listings and attributes answer the stored ETag
+    assert s3.head_object(Bucket=s3_bucket, Key="k", **reads)["ETag"] == etag
+    listed = s3.list_objects_v2(Bucket=s3_bucket, Prefix="k")["Contents"]
+    assert [o["ETag"] for o in listed if o["Key"] == "k"] == [etag]
+    # conditional requests compare the stored ETag, not the MD5
+    assert s3.get_object(Bucket=s3_bucket, Key="k", IfMatch=etag, **reads)["Body"].read() == b"data"
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=s3_bucket, Key="k", IfMatch=_quoted_md5(b"data"), **reads)
+    assert _error(excinfo)[:2] == ("PreconditionFailed", 412)
+    with pytest.raises(ClientError) as excinfo:
+        s3.put_object(Bucket=s3_bucket, Key="k", Body=b"new", IfMatch=_quoted_md5(b"data"), **arguments)
+    assert _error(excinfo)[:2] == ("PreconditionFailed", 412)
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"new", IfMatch=etag, **arguments)
+
+
+def test_content_md5_is_checked_against_the_data_of_encrypted_writes(s3: S3Client, s3_bucket: str) -> None:
+    for arguments in ({"ServerSideEncryption": "aws:kms"}, sse_c()):
+        put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data", ContentMD5=_md5(b"data"), **arguments)
+        assert put["ETag"] != _quoted_md5(b"data")
+        with pytest.raises(ClientError) as excinfo:
+            s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data", ContentMD5=_md5(b"other"), **arguments)
+        assert _error(excinfo)[:2] == ("BadDigest", 400)
+
+
+def test_copy_to_a_kms_destination_gets_a_non_md5_etag(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="src", Body=b"data")
+    source = {"Bucket": s3_bucket, "Key": "src"}
+    copied = s3.copy_object(Bucket=s3_bucket, Key="dst", CopySource=source, ServerSideEncryption="aws:kms")
+    etag = copied["CopyObjectResult"]["ETag"]
+    assert etag != _quoted_md5(b"data") and s3.head_object(Bucket=s3_bucket, Key="dst")["ETag"] == etag
+    back = s3.copy_object(Bucket=s3_bucket, Key="back", CopySource={"Bucket": s3_bucket, "Key": "dst"})
+    assert back["CopyObjectResult"]["ETag"] == _quoted_md5(b"data")  # SSE-S3 again: the MD5
+
+
+def test_bucket_default_kms_gives_non_md5_etags(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_bucket_encryption(
+        Bucket=s3_bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
+        },
+    )
+    put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data")
+    assert put["ServerSideEncryption"] == "aws:kms" and put["ETag"] != _quoted_md5(b"data")
