@@ -227,3 +227,70 @@ def test_bucket_default_kms_gives_non_md5_etags(s3: S3Client, s3_bucket: str) ->
     )
     put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data")
     assert put["ServerSideEncryption"] == "aws:kms" and put["ETag"] != _quoted_md5(b"data")
+
+
+# --- DSSE-KMS -------------------------------------------------------------------------------------
+
+
+def _arn(s3: S3Client, resource: str) -> str:
+    return f"arn:aws:kms:{s3.meta.region_name}:{ACCOUNT}:{resource}"
+
+
+def test_dsse_kms_is_accepted_and_echoed(s3: S3Client, s3_bucket: str) -> None:
+    put = s3.put_object(
+        Bucket=s3_bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms:dsse", SSEKMSKeyId=KEY_ID
+    )
+    arn = _arn(s3, f"key/{KEY_ID}")
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"]) == ("aws:kms:dsse", arn)
+    head = s3.head_object(Bucket=s3_bucket, Key="k")
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms:dsse", arn)
+    assert "BucketKeyEnabled" not in head  # DSSE-KMS has no S3 Bucket Keys
+    upload = s3.create_multipart_upload(Bucket=s3_bucket, Key="m", ServerSideEncryption="aws:kms:dsse")
+    assert upload["ServerSideEncryption"] == "aws:kms:dsse"
+    assert upload["SSEKMSKeyId"].startswith(_arn(s3, "key/"))  # the AWS managed key aws/s3
+    copied = s3.copy_object(
+        Bucket=s3_bucket,
+        Key="c",
+        CopySource={"Bucket": s3_bucket, "Key": "k"},
+        ServerSideEncryption="aws:kms:dsse",
+        SSEKMSKeyId="alias/mine",
+    )
+    assert copied["ServerSideEncryption"] == "aws:kms:dsse"
+    assert s3.get_object(Bucket=s3_bucket, Key="c")["Body"].read() == b"x"
+
+
+def test_bucket_default_dsse_kms_applies_to_writes(s3: S3Client, s3_bucket: str) -> None:
+    configuration = {
+        "Rules": [
+            {
+                "ApplyServerSideEncryptionByDefault": {
+                    "SSEAlgorithm": "aws:kms:dsse",
+                    "KMSMasterKeyID": KEY_ID,
+                },
+                "BucketKeyEnabled": False,
+            }
+        ]
+    }
+    s3.put_bucket_encryption(Bucket=s3_bucket, ServerSideEncryptionConfiguration=configuration)
+    got = s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"]
+    assert got == configuration
+    arn = _arn(s3, f"key/{KEY_ID}")
+    put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"]) == ("aws:kms:dsse", arn)
+    uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
+    part = s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"p")
+    assert part["ServerSideEncryption"] == "aws:kms:dsse"
+    done = s3.complete_multipart_upload(
+        Bucket=s3_bucket,
+        Key="m",
+        UploadId=uid,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+    assert (done["ServerSideEncryption"], done["SSEKMSKeyId"]) == ("aws:kms:dsse", arn)
+    # a request's own SSE-S3 still wins over the bucket's default
+    assert (
+        s3.put_object(Bucket=s3_bucket, Key="s", Body=b"x", ServerSideEncryption="AES256")[
+            "ServerSideEncryption"
+        ]
+        == "AES256"
+    )
