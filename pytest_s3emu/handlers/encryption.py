@@ -155,6 +155,10 @@ def etag(headers: dict[str, Any], md5_hex: str) -> str:
 
 def _chosen(request: Requested, bucket: Bucket) -> dict[str, Any]:
     _check_combination(request)
+    if request.customer and "SSE-C" in blocked_types(bucket):
+        # S3 refuses every SSE-C write to a bucket that blocks SSE-C with a 403; reads of objects
+        # already stored with SSE-C still work
+        raise AccessDenied()
     key = customer_key(request, write=True)
     if key is not None:
         return {
@@ -171,6 +175,12 @@ def _chosen(request: Requested, bucket: Bucket) -> dict[str, Any]:
     if request.context is not None:
         members["SSEKMSEncryptionContext"] = _checked_context(request.context)
     return members
+
+
+def blocked_types(bucket: Bucket) -> frozenset[str]:
+    """The encryption types the bucket's PutBucketEncryption rule blocks new writes with."""
+    rule = current(bucket, "encryption")["Rules"][0]
+    return frozenset((rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or ())
 
 
 def default_encryption(bucket: Bucket) -> dict[str, Any]:

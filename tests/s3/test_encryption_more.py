@@ -294,3 +294,67 @@ def test_bucket_default_dsse_kms_applies_to_writes(s3: S3Client, s3_bucket: str)
         ]
         == "AES256"
     )
+
+
+# --- BlockedEncryptionTypes -----------------------------------------------------------------------
+
+
+def _block(s3: S3Client, bucket: str, types: list[str]) -> dict[str, Any]:
+    configuration: Any = {
+        "Rules": [
+            {
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                "BucketKeyEnabled": False,
+                "BlockedEncryptionTypes": {"EncryptionType": types},
+            }
+        ]
+    }
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=configuration)
+    return dict(configuration)
+
+
+def test_blocked_sse_c_refuses_every_sse_c_write(s3: S3Client, s3_bucket: str) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="old", Body=b"stored before", **sse_c())
+    s3.put_object(Bucket=s3_bucket, Key="plain", Body=b"x")
+    configuration = _block(s3, s3_bucket, ["SSE-C"])
+    got = s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"]
+    assert got == configuration
+    source = {"Bucket": s3_bucket, "Key": "plain"}
+    writes = [
+        lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c()),
+        lambda: s3.create_multipart_upload(Bucket=s3_bucket, Key="k", **sse_c()),
+        lambda: s3.copy_object(Bucket=s3_bucket, Key="k", CopySource=source, **sse_c()),
+    ]
+    for write in writes:
+        with pytest.raises(ClientError) as excinfo:
+            write()
+        assert _error(excinfo)[:2] == ("AccessDenied", 403)
+    assert "Contents" not in s3.list_objects_v2(Bucket=s3_bucket, Prefix="k")
+    # other encryption types still write, and objects stored with SSE-C still read and copy out
+    assert s3.put_object(Bucket=s3_bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+    assert s3.get_object(Bucket=s3_bucket, Key="old", **sse_c())["Body"].read() == b"stored before"
+    copied = s3.copy_object(
+        Bucket=s3_bucket,
+        Key="out",
+        CopySource={"Bucket": s3_bucket, "Key": "old"},
+        CopySourceSSECustomerAlgorithm="AES256",
+        CopySourceSSECustomerKey=KEY,  # type: ignore[arg-type]  # botocore encodes bytes too
+    )
+    assert copied["ServerSideEncryption"] == "AES256"
+
+
+def test_unblocking_sse_c_with_none(s3: S3Client, s3_bucket: str) -> None:
+    _block(s3, s3_bucket, ["SSE-C"])
+    configuration = _block(s3, s3_bucket, ["NONE"])
+    got = s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"]
+    assert got == configuration
+    assert s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c())["SSECustomerKeyMD5"] == _md5(KEY)
+    _block(s3, s3_bucket, ["SSE-C"])
+    s3.delete_bucket_encryption(Bucket=s3_bucket)  # back to the default, which blocks nothing here
+    assert s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c())["SSECustomerKeyMD5"] == _md5(KEY)
+
+
+def test_unknown_blocked_encryption_type_is_malformed(s3: S3Client, s3_bucket: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        _block(s3, s3_bucket, ["SSE-KMS"])
+    assert _error(excinfo)[:2] == ("MalformedXML", 400)
