@@ -121,7 +121,7 @@ def test_cp_of_encrypted_objects_whose_etags_are_not_md5s(
         Key="c.bin",
         Body=data,
         SSECustomerAlgorithm="AES256",
-        SSECustomerKey=key.read_bytes(),  # type: ignore[arg-type]  # botocore encodes bytes too
+        SSECustomerKey=key.read_bytes(),
     )
     aws("s3", "cp", f"s3://{bucket_name}/kms.bin", str(tmp_path / "kms.bin"))
     assert (tmp_path / "kms.bin").read_bytes() == data

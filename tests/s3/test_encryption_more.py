@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -55,15 +56,15 @@ def sse_c_encoded(key: bytes = KEY) -> dict[str, Any]:
     }
 
 
-def _sse_c_upload(s3: S3Client, bucket: str, **checksum: Any) -> tuple[str, list[dict[str, Any]]]:
+def _sse_c_upload(s3: S3Client, bucket: str, **checksum: Any) -> tuple[str, Any]:
     """An SSE-C upload with two parts uploaded; (upload id, the parts to complete it with)."""
     uid = s3.create_multipart_upload(Bucket=bucket, Key="m", **sse_c(), **checksum)["UploadId"]
-    parts = []
+    parts: list[dict[str, Any]] = []
     for number, body in ((1, b"a" * MIN_PART), (2, b"b")):
         part = s3.upload_part(
             Bucket=bucket, Key="m", UploadId=uid, PartNumber=number, Body=body, **sse_c(), **checksum
         )
-        entry = {"PartNumber": number, "ETag": part["ETag"]}
+        entry: dict[str, Any] = {"PartNumber": number, "ETag": part["ETag"]}
         entry.update({k: v for k, v in part.items() if k.startswith("Checksum") and k != "ChecksumType"})
         parts.append(entry)
     return uid, parts
@@ -104,7 +105,7 @@ def test_sse_c_complete_with_the_key_and_with_another(s3: S3Client, s3_bucket: s
 def test_sse_c_key_on_completion_of_a_plain_upload_is_refused(s3: S3Client, s3_bucket: str) -> None:
     uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
     part = s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"a")
-    parts = [{"PartNumber": 1, "ETag": part["ETag"]}]
+    parts: Any = [{"PartNumber": 1, "ETag": part["ETag"]}]
     with pytest.raises(ClientError) as excinfo:
         s3.complete_multipart_upload(
             Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}, **sse_c_encoded()
@@ -142,11 +143,11 @@ def test_upload_part_copy_from_an_sse_c_source_with_its_key(s3: S3Client, s3_buc
         PartNumber=1,
         CopySource={"Bucket": s3_bucket, "Key": "src"},
         CopySourceSSECustomerAlgorithm="AES256",
-        CopySourceSSECustomerKey=OTHER_KEY,  # type: ignore[arg-type]  # botocore encodes bytes too
+        CopySourceSSECustomerKey=OTHER_KEY,  # botocore encodes bytes too
         **sse_c(),
     )
     assert copied["SSECustomerKeyMD5"] == _md5(KEY)
-    parts = [{"PartNumber": 1, "ETag": copied["CopyPartResult"]["ETag"]}]
+    parts: Any = [{"PartNumber": 1, "ETag": copied["CopyPartResult"]["ETag"]}]
     s3.complete_multipart_upload(Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts})
     assert s3.get_object(Bucket=s3_bucket, Key="m", **sse_c())["Body"].read() == b"source bytes"
     attributes = s3.get_object_attributes(
@@ -210,7 +211,7 @@ def test_content_md5_is_checked_against_the_data_of_encrypted_writes(s3: S3Clien
 
 def test_copy_to_a_kms_destination_gets_a_non_md5_etag(s3: S3Client, s3_bucket: str) -> None:
     s3.put_object(Bucket=s3_bucket, Key="src", Body=b"data")
-    source = {"Bucket": s3_bucket, "Key": "src"}
+    source: Any = {"Bucket": s3_bucket, "Key": "src"}
     copied = s3.copy_object(Bucket=s3_bucket, Key="dst", CopySource=source, ServerSideEncryption="aws:kms")
     etag = copied["CopyObjectResult"]["ETag"]
     assert etag != _quoted_md5(b"data") and s3.head_object(Bucket=s3_bucket, Key="dst")["ETag"] == etag
@@ -260,7 +261,7 @@ def test_dsse_kms_is_accepted_and_echoed(s3: S3Client, s3_bucket: str) -> None:
 
 
 def test_bucket_default_dsse_kms_applies_to_writes(s3: S3Client, s3_bucket: str) -> None:
-    configuration = {
+    configuration: Any = {
         "Rules": [
             {
                 "ApplyServerSideEncryptionByDefault": {
@@ -319,8 +320,8 @@ def test_blocked_sse_c_refuses_every_sse_c_write(s3: S3Client, s3_bucket: str) -
     configuration = _block(s3, s3_bucket, ["SSE-C"])
     got = s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"]
     assert got == configuration
-    source = {"Bucket": s3_bucket, "Key": "plain"}
-    writes = [
+    source: Any = {"Bucket": s3_bucket, "Key": "plain"}
+    writes: list[Callable[[], object]] = [
         lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c()),
         lambda: s3.create_multipart_upload(Bucket=s3_bucket, Key="k", **sse_c()),
         lambda: s3.copy_object(Bucket=s3_bucket, Key="k", CopySource=source, **sse_c()),
@@ -338,7 +339,7 @@ def test_blocked_sse_c_refuses_every_sse_c_write(s3: S3Client, s3_bucket: str) -
         Key="out",
         CopySource={"Bucket": s3_bucket, "Key": "old"},
         CopySourceSSECustomerAlgorithm="AES256",
-        CopySourceSSECustomerKey=KEY,  # type: ignore[arg-type]  # botocore encodes bytes too
+        CopySourceSSECustomerKey=KEY,  # botocore encodes bytes too
     )
     assert copied["ServerSideEncryption"] == "AES256"
 

@@ -332,7 +332,7 @@ def test_post_with_sse_c_fields(s3emu: S3Emulator, s3: S3Client, bucket: str) ->
     md5 = base64.b64encode(hashlib.md5(_SSE_KEY).digest()).decode()
     assert response.headers["x-amz-server-side-encryption-customer-key-md5"] == md5
     assert "x-amz-server-side-encryption" not in response.headers
-    got = s3.get_object(Bucket=bucket, Key="c.txt", SSECustomerAlgorithm="AES256", SSECustomerKey=_SSE_KEY)  # type: ignore[arg-type]  # botocore encodes bytes too
+    got = s3.get_object(Bucket=bucket, Key="c.txt", SSECustomerAlgorithm="AES256", SSECustomerKey=_SSE_KEY)
     assert got["Body"].read() == b"secret"
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=bucket, Key="c.txt")
