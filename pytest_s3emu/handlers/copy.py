@@ -198,7 +198,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
     target = ObjectVersion(
         key=params["Key"],
         blob=blob,
-        etag=f'"{sums.md5_hex()}"',
+        etag=encryption.etag(attributes["headers"], sums.md5_hex()),
         checksums={alg: sums.b64(alg) for alg in algorithms},
         checksum_type="FULL_OBJECT" if algorithms else None,
         storage_class=storage_class(params),

@@ -31,7 +31,7 @@ from ..errors import (
     InvalidRequest,
     KMSNotFoundException,
 )
-from ..store import Bucket, ObjectVersion
+from ..store import Bucket, ObjectVersion, Upload
 from . import Context, Params, Result
 from .bucket_config import ACCOUNT_ID, current
 
@@ -134,8 +134,31 @@ def apply(headers: dict[str, Any], params: Params, bucket: Bucket) -> None:
     headers.update(chosen)
 
 
+def etag(headers: dict[str, Any], md5_hex: str) -> str:
+    """The quoted ETag of a single-part write of data whose MD5 is ``md5_hex``, encrypted as
+    ``headers`` say.
+
+    S3 gives SSE-S3 objects the MD5 of their data, but SSE-KMS, DSSE-KMS and SSE-C objects an ETag
+    that is not an MD5 of the data. Ours is derived from the MD5 and the key (the KMS key ARN, or
+    the customer key's MD5), so a test can see it differ from the MD5 while it stays the same for
+    the same data and key.
+    """
+    if headers.get("ServerSideEncryption") in KMS_ALGORITHMS:
+        key = f"{headers['ServerSideEncryption']}:{headers['SSEKMSKeyId']}"
+    elif headers.get("SSECustomerKeyMD5") is not None:
+        key = f"AES256:{headers['SSECustomerKeyMD5']}"
+    else:
+        return f'"{md5_hex}"'
+    mixed = hashlib.md5(f"s3emu-etag:{key}:{md5_hex}".encode(), usedforsecurity=False)
+    return f'"{mixed.hexdigest()}"'
+
+
 def _chosen(request: Requested, bucket: Bucket) -> dict[str, Any]:
     _check_combination(request)
+    if request.customer and "SSE-C" in blocked_types(bucket):
+        # S3 refuses every SSE-C write to a bucket that blocks SSE-C with a 403; reads of objects
+        # already stored with SSE-C still work
+        raise AccessDenied()
     key = customer_key(request, write=True)
     if key is not None:
         return {
@@ -152,6 +175,12 @@ def _chosen(request: Requested, bucket: Bucket) -> dict[str, Any]:
     if request.context is not None:
         members["SSEKMSEncryptionContext"] = _checked_context(request.context)
     return members
+
+
+def blocked_types(bucket: Bucket) -> frozenset[str]:
+    """The encryption types the bucket's PutBucketEncryption rule blocks new writes with."""
+    rule = current(bucket, "encryption")["Rules"][0]
+    return frozenset((rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or ())
 
 
 def default_encryption(bucket: Bucket) -> dict[str, Any]:
@@ -335,13 +364,23 @@ def check_copy_source(params: Params, source: ObjectVersion) -> None:
     check_key(requested(params, "CopySource"), source)
 
 
-def check_part(params: Params, template: ObjectVersion) -> None:
-    """UploadPart and UploadPartCopy: each part sends the SSE-C key its upload was created with."""
+def check_part(params: Params, template: ObjectVersion, *, required: bool = True) -> None:
+    """UploadPart and UploadPartCopy: each part sends the SSE-C key its upload was created with.
+
+    With ``required=False`` (CompleteMultipartUpload, ListParts) the key may be left out, but a
+    key sent must still be the upload's.
+    """
     key = customer_key(requested(params), write=True)
     stored: str | None = template.headers.get(KEY_HASH)
     if stored is None or key is None:
-        if stored is not None or key is not None:
+        if key is not None or (stored is not None and required):
             raise InvalidRequest(_PART_NEEDS_KEY)
         return
     if not _matches(key, stored):
         raise InvalidRequest("The provided encryption parameters did not match the ones used originally.")
+
+
+def check_upload_request(params: Params, upload: Upload) -> None:
+    """CompleteMultipartUpload and ListParts: S3 wants the SSE-C key only of an upload created with
+    a checksum algorithm (its part checksums are encrypted with the key)."""
+    check_part(params, upload.template, required=upload.checksum_algorithm is not None)

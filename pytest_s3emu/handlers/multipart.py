@@ -257,6 +257,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
         if retried is not None:
             return retried
         upload = _upload(bucket, params)
+        encryption.check_upload_request(params, upload)
         parts = _chosen_parts(upload, requested)
         sums = _object_checksum(upload, parts)
         _verify_sent_checksum(params, upload, sums)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..store import Part, Upload
-from . import Context, Params, Result, checksum_members, operation
+from . import Context, Params, Result, checksum_members, encryption, operation
 from .bucket_lifecycle import abort_members
 from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix, page_limit
@@ -30,6 +30,7 @@ def list_parts(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         upload = _upload(bucket, params)
+        encryption.check_upload_request(params, upload)
         abort = abort_members(bucket, upload)
         numbers = sorted(n for n in upload.parts if n > marker)
         shown = [upload.parts[n] for n in numbers[:limit]]

@@ -144,7 +144,7 @@ def put_object(ctx: Context, params: Params) -> Result:
     obj = ObjectVersion(
         key=key,
         blob=blob,
-        etag=f'"{ctx.body.md5_hex}"',
+        etag=encryption.etag(headers, ctx.body.md5_hex),  # S3: no MD5 for SSE-KMS and SSE-C
         content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
         metadata=metadata,
         headers=headers,

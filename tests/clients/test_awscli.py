@@ -7,6 +7,7 @@ it to the emulator with no configuration at all.
 from __future__ import annotations
 
 import base64
+import hashlib
 import os
 import subprocess
 import sys
@@ -103,3 +104,29 @@ def test_recursive_cp_with_an_empty_file_over_kept_alive_connections(
     assert done.returncode == 0, done.stderr
     assert "Failed to parse headers" not in done.stderr  # urllib3's warning when it misreads
     assert keys(s3, bucket_name) == sorted(small_files)
+
+
+def test_cp_of_encrypted_objects_whose_etags_are_not_md5s(
+    s3: S3Client, bucket_name: str, tmp_path: Path
+) -> None:
+    # above the 8 MiB threshold the CLI downloads in ranges, each sent with If-Match: <ETag>
+    data = os.urandom(9 * MIB)
+    s3.create_bucket(Bucket=bucket_name)
+    key = tmp_path / "key.bin"
+    key.write_bytes(bytes(range(32)))
+    put = s3.put_object(Bucket=bucket_name, Key="kms.bin", Body=data, ServerSideEncryption="aws:kms")
+    assert put["ETag"].strip('"') != hashlib.md5(data).hexdigest()
+    s3.put_object(
+        Bucket=bucket_name,
+        Key="c.bin",
+        Body=data,
+        SSECustomerAlgorithm="AES256",
+        SSECustomerKey=key.read_bytes(),
+    )
+    aws("s3", "cp", f"s3://{bucket_name}/kms.bin", str(tmp_path / "kms.bin"))
+    assert (tmp_path / "kms.bin").read_bytes() == data
+    sse_c = ["--sse-c", "AES256", "--sse-c-key", f"fileb://{key}"]
+    aws("s3", "cp", f"s3://{bucket_name}/c.bin", str(tmp_path / "c.bin"), *sse_c)
+    assert (tmp_path / "c.bin").read_bytes() == data
+    aws("s3", "cp", str(tmp_path / "c.bin"), f"s3://{bucket_name}/up.bin", "--sse", "aws:kms")
+    assert s3.head_object(Bucket=bucket_name, Key="up.bin")["ServerSideEncryption"] == "aws:kms"

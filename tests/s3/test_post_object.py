@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from rawhttp import RawResponse, send
 
 from pytest_s3emu.server import S3Emulator
@@ -272,3 +273,124 @@ def test_post_to_a_bucket_is_logged_as_post_object(s3emu: S3Emulator, bucket: st
         bucket,
         204,
     )
+
+
+# --- encryption fields ----------------------------------------------------------------------------
+
+_SSE_KEY = bytes(range(32))
+_KMS_KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _key_fields(key: bytes = _SSE_KEY, md5_of: bytes | None = None) -> dict[str, str]:
+    return {
+        "x-amz-server-side-encryption-customer-algorithm": "AES256",
+        "x-amz-server-side-encryption-customer-key": base64.b64encode(key).decode(),
+        "x-amz-server-side-encryption-customer-key-MD5": base64.b64encode(
+            hashlib.md5(key if md5_of is None else md5_of).digest()
+        ).decode(),
+    }
+
+
+def test_post_with_sse_kms_fields(s3emu: S3Emulator, s3: S3Client, bucket: str) -> None:
+    context = base64.b64encode(b'{"team": "web"}').decode()
+    fields = {
+        "key": "kms.txt",
+        "x-amz-server-side-encryption": "aws:kms",
+        "x-amz-server-side-encryption-aws-kms-key-id": _KMS_KEY_ID,
+        "x-amz-server-side-encryption-context": context,
+        "x-amz-server-side-encryption-bucket-key-enabled": "true",
+    }
+    response = _post(s3emu, bucket, fields, ("f.txt", b"kms body"))
+    arn = f"arn:aws:kms:{s3.meta.region_name}:123456789012:key/{_KMS_KEY_ID}"
+    assert response.status == 204
+    assert response.headers["x-amz-server-side-encryption"] == "aws:kms"
+    assert response.headers["x-amz-server-side-encryption-aws-kms-key-id"] == arn
+    assert response.headers["x-amz-server-side-encryption-context"] == context
+    assert response.headers["x-amz-server-side-encryption-bucket-key-enabled"] == "true"
+    assert response.headers["etag"] != '"' + hashlib.md5(b"kms body").hexdigest() + '"'
+    head = s3.head_object(Bucket=bucket, Key="kms.txt")
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"], head["BucketKeyEnabled"]) == (
+        "aws:kms",
+        arn,
+        True,
+    )
+    assert head["ETag"] == response.headers["etag"]
+
+
+def test_post_with_sse_s3_and_dsse_fields(s3emu: S3Emulator, s3: S3Client, bucket: str) -> None:
+    response = _post(s3emu, bucket, {"key": "s3.txt", "x-amz-server-side-encryption": "AES256"})
+    assert (response.status, response.headers["x-amz-server-side-encryption"]) == (204, "AES256")
+    response = _post(s3emu, bucket, {"key": "dsse.txt", "x-amz-server-side-encryption": "aws:kms:dsse"})
+    assert (response.status, response.headers["x-amz-server-side-encryption"]) == (204, "aws:kms:dsse")
+    assert s3.head_object(Bucket=bucket, Key="dsse.txt")["ServerSideEncryption"] == "aws:kms:dsse"
+
+
+def test_post_with_sse_c_fields(s3emu: S3Emulator, s3: S3Client, bucket: str) -> None:
+    response = _post(s3emu, bucket, {"key": "c.txt", **_key_fields()}, ("f.txt", b"secret"))
+    assert response.status == 204
+    assert response.headers["x-amz-server-side-encryption-customer-algorithm"] == "AES256"
+    md5 = base64.b64encode(hashlib.md5(_SSE_KEY).digest()).decode()
+    assert response.headers["x-amz-server-side-encryption-customer-key-md5"] == md5
+    assert "x-amz-server-side-encryption" not in response.headers
+    got = s3.get_object(Bucket=bucket, Key="c.txt", SSECustomerAlgorithm="AES256", SSECustomerKey=_SSE_KEY)
+    assert got["Body"].read() == b"secret"
+    with pytest.raises(ClientError) as excinfo:
+        s3.get_object(Bucket=bucket, Key="c.txt")
+    error: Any = excinfo.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidRequest", 400)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"x-amz-server-side-encryption-aws-kms-key-id": _KMS_KEY_ID},
+            (400, "InvalidArgument"),
+        ),
+        ({"x-amz-server-side-encryption": "aws:nope"}, (400, "InvalidArgument")),
+        (
+            {
+                "x-amz-server-side-encryption-aws-kms-key-id": "nope",
+                "x-amz-server-side-encryption": "aws:kms",
+            },
+            (400, "KMS.NotFoundException"),
+        ),
+        (_key_fields(md5_of=b"another key"), (400, "InvalidArgument")),
+        ({**_key_fields(), "x-amz-server-side-encryption": "AES256"}, (400, "InvalidArgument")),
+        (
+            {**_key_fields(), "x-amz-server-side-encryption-customer-algorithm": "AES128"},
+            (400, "InvalidEncryptionAlgorithmError"),
+        ),
+    ],
+    ids=[
+        "kms-key-without-kms",
+        "unknown-algorithm",
+        "unknown-kms-key",
+        "key-md5-mismatch",
+        "sse-c-with-sse-s3",
+        "sse-c-aes128",
+    ],
+)
+def test_post_encryption_fields_are_validated_as_put_object(
+    s3emu: S3Emulator, s3: S3Client, bucket: str, fields: dict[str, str], expected: tuple[int, str]
+) -> None:
+    response = _post(s3emu, bucket, {"key": "bad.txt", **fields})
+    assert (response.status, response.error()["Code"]) == expected
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+def test_post_with_sse_c_to_a_bucket_that_blocks_it(s3emu: S3Emulator, s3: S3Client, bucket: str) -> None:
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                    "BlockedEncryptionTypes": {"EncryptionType": ["SSE-C"]},
+                }
+            ]
+        },
+    )
+    response = _post(s3emu, bucket, {"key": "c.txt", **_key_fields()})
+    assert (response.status, response.error()["Code"]) == (403, "AccessDenied")
+    assert _post(s3emu, bucket, {"key": "plain.txt"}).status == 204
