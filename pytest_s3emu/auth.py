@@ -150,7 +150,8 @@ def _http_date(value: str) -> datetime:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         raise AccessDenied("AWS authentication requires a valid Date or x-amz-date header") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    # a Date with another zone (+0200) is the same moment in UTC, which the signature is dated in
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _presigned(request: HttpRequest) -> Signature | None:

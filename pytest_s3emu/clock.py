@@ -121,7 +121,8 @@ class Clock:
 
     def on_move(self, listener: Callable[[], object]) -> None:
         """Call ``listener`` after every set() and advance() (its result is ignored)."""
-        self._listeners.append(listener)
+        with self._lock:  # a move copies the list under the same lock
+            self._listeners.append(listener)
 
     @staticmethod
     def _read(setting: _Setting, wall: datetime) -> datetime:
@@ -135,7 +136,9 @@ class Clock:
             del self._settings[:-_HISTORY]
 
     def _moved(self) -> None:
-        for listener in list(self._listeners):
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:  # outside the lock: a listener reads the clock
             listener()
 
 

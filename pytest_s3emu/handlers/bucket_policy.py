@@ -62,7 +62,7 @@ def parse_policy(text: str) -> dict[str, Any]:
         raise MalformedPolicy()
     try:
         policy = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise MalformedPolicy() from None
     if not isinstance(policy, dict):
         raise MalformedPolicy()

@@ -233,7 +233,9 @@ def _checked_context(value: str) -> str:
     """The encryption context must be base64 of a UTF-8 JSON object of strings."""
     try:
         decoded = json.loads(base64.b64decode(value, validate=True).decode("utf-8"))
-    except ValueError:  # binascii.Error, UnicodeDecodeError and JSONDecodeError all are
+    # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors; nesting too deep
+    # for the parser is a RecursionError
+    except (ValueError, RecursionError):
         decoded = None
     if not isinstance(decoded, dict) or not all(isinstance(v, str) for v in decoded.values()):
         raise InvalidArgument(

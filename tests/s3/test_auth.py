@@ -345,6 +345,21 @@ def test_sigv4_without_x_amz_date_signs_with_date(s3emu: S3Emulator) -> None:
     assert _tampered(client, to_date).list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
+def test_sigv4_date_in_another_zone_is_the_same_moment(s3emu: S3Emulator) -> None:
+    def to_zoned_date(headers: dict[str, str]) -> None:
+        sent = datetime.datetime.strptime(headers.pop("X-Amz-Date"), "%Y%m%dT%H%M%SZ")
+        zone = datetime.timezone(datetime.timedelta(hours=2))
+        headers["Date"] = (
+            sent.replace(tzinfo=datetime.timezone.utc)
+            .astimezone(zone)
+            .strftime("%a, %d %b %Y %H:%M:%S +0200")
+        )
+
+    # signed for the UTC moment; the header names it in +0200 (an HTTP date may carry any zone)
+    client = s3emu.client(aws_access_key_id="someone-else", aws_secret_access_key="whatever")
+    assert _tampered(client, to_zoned_date).list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
 @pytest.mark.parametrize(
     "change",
     [

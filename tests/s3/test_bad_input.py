@@ -164,3 +164,25 @@ def test_an_xml_declaration_naming_an_unknown_encoding_is_malformed_xml(
     with pytest.raises(ClientError) as raised:
         s3.get_bucket_tagging(Bucket=s3_bucket)
     assert raised.value.response["Error"]["Code"] == "NoSuchTagSet"
+
+
+# --- JSON nested deeper than Python's parser goes -------------------------------------------------
+
+
+def test_a_bucket_policy_nested_too_deep_is_malformed(s3: S3Client, s3_bucket: str) -> None:
+    with pytest.raises(ClientError) as raised:
+        s3.put_bucket_policy(Bucket=s3_bucket, Policy='{"a":' + "[" * 30000)
+    assert _error(raised)[:2] == ("MalformedPolicy", 400)
+
+
+def test_an_encryption_context_nested_too_deep_is_invalid(s3: S3Client, s3_bucket: str) -> None:
+    context = base64.b64encode(b'{"a":' + b"[" * 30000).decode()
+    with pytest.raises(ClientError) as raised:
+        s3.put_object(
+            Bucket=s3_bucket,
+            Key="k",
+            Body=b"x",
+            ServerSideEncryption="aws:kms",
+            SSEKMSEncryptionContext=context,
+        )
+    assert _error(raised)[:2] == ("InvalidArgument", 400)
