@@ -424,3 +424,9 @@ def test_a_security_token_header_must_be_signed_too(s3emu: S3Emulator, s3_bucket
     assert response.status == 403
     error = response.error()
     assert (error["Code"], error["HeadersNotSigned"]) == ("AccessDenied", "x-amz-security-token")
+
+
+def test_sigv2_header_requests_still_verify_after_the_clock_moves(s3emu: S3Emulator) -> None:
+    # the signature is dated in the emulator's time, as a SigV4 one is (docs/clock.md)
+    s3emu.clock.advance(days=2)
+    assert _v2_client(s3emu).list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
