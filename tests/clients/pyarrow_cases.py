@@ -1,6 +1,6 @@
 """pyarrow (aws-sdk-cpp) against the emulator: parquet files and datasets, streamed multipart writes.
 
-Run through test_pyarrow.py, in a child process (see there why).
+Run through test_native_clients.py, in a child process (see there why).
 
 aws-sdk-cpp uploads every part as ``STREAMING-UNSIGNED-PAYLOAD-TRAILER``, even over plain http:
 ``Content-Encoding: aws-chunked`` inside ``Transfer-Encoding: chunked`` with no Content-Length,

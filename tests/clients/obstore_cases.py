@@ -1,4 +1,7 @@
-"""obstore (Rust object_store) against the emulator: put, get, list, delete, multipart, checksums."""
+"""obstore (Rust object_store) against the emulator: put, get, list, delete, multipart, checksums.
+
+Run through test_native_clients.py, in a child process (see there why).
+"""
 
 from __future__ import annotations
 

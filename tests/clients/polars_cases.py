@@ -2,6 +2,8 @@
 
 object_store sends ``UNSIGNED-PAYLOAD`` with a ``x-amz-checksum-crc64nvme`` header and no
 ``x-amz-sdk-checksum-algorithm``: S3 verifies it, stores it and returns it all the same.
+
+Run through test_native_clients.py, in a child process (see there why).
 """
 
 from __future__ import annotations
