@@ -36,3 +36,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         if _foreign(name):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(autouse=True)
+def _inner_sessions_keep_faulthandler(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inner sessions run without pytest's faulthandler plugin.
+
+    An in-process inner session ends by re-enabling faulthandler on the stderr it saw, which is
+    the outer test's capture file: a later crash of this worker would write its traceback into a
+    closed file and vanish from the CI log (how last stop's worker segfaults went unexplained).
+    """
+    addopts = os.environ.get("PYTEST_ADDOPTS", "")
+    monkeypatch.setenv("PYTEST_ADDOPTS", f"{addopts} -p no:faulthandler".strip())

@@ -78,8 +78,10 @@ def test_new_session_https_default_retries_stay_fast():
 @pytest.mark.s3
 def test_other_http_libraries_are_refused_too():
     # .invalid never resolves: only the proxy (the emulator) can answer this with a 403
+    # a new opener reads the proxy variables now; urlopen() keeps the opener of its first call,
+    # whose proxy may be an emulator an earlier in-process session stopped
     with pytest.raises(urllib.error.HTTPError) as caught:
-        urllib.request.urlopen("http://example.invalid/some/path", timeout=2)
+        urllib.request.build_opener().open("http://example.invalid/some/path", timeout=2)
     assert caught.value.code == 403
     assert "Blocked by pytest-s3emu" in caught.value.reason
     assert b"http://example.invalid/some/path" in caught.value.read()
