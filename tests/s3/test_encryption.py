@@ -3,59 +3,34 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
 from rawhttp import send
+from sse_support import (
+    ACCOUNT,
+    KEY,
+    KEY_ID,
+    MIN_PART,
+    OTHER_KEY,
+    b64_md5,
+    client_error,
+    kms_arn,
+    sse_c,
+    sse_c_encoded,
+)
 
 from pytest_s3emu.server import S3Emulator
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-KEY = bytes(range(32))
-OTHER_KEY = bytes(range(1, 33))
-ACCOUNT = "123456789012"
-KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-MIN_PART = 5 * 1024 * 1024
 STORED_WITH_SSE_C = (
     "The object was stored using a form of Server Side Encryption. The correct parameters must be "
     "provided to retrieve the object."
 )
-
-
-def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
-    response: Any = excinfo.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"].get("Message", ""),
-    )
-
-
-def _md5(key: bytes) -> str:
-    return base64.b64encode(hashlib.md5(key).digest()).decode()
-
-
-def sse_c(key: bytes = KEY) -> dict[str, Any]:
-    """SSE-C arguments; botocore base64-encodes the key and computes its MD5."""
-    return {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
-
-
-def sse_c_encoded(key: bytes = KEY) -> dict[str, Any]:
-    """SSE-C arguments for calls botocore does not encode (GetObjectAttributes)."""
-    return {
-        "SSECustomerAlgorithm": "AES256",
-        "SSECustomerKey": base64.b64encode(key).decode(),
-        "SSECustomerKeyMD5": _md5(key),
-    }
-
-
-def _arn(s3: S3Client, resource: str) -> str:
-    return f"arn:aws:kms:{s3.meta.region_name}:{ACCOUNT}:{resource}"
 
 
 # --- SSE-C ----------------------------------------------------------------------------------------
@@ -63,13 +38,13 @@ def _arn(s3: S3Client, resource: str) -> str:
 
 def test_sse_c_object_reads_back_with_its_key(s3: S3Client, s3_bucket: str) -> None:
     put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"secret data", **sse_c())
-    assert (put["SSECustomerAlgorithm"], put["SSECustomerKeyMD5"]) == ("AES256", _md5(KEY))
+    assert (put["SSECustomerAlgorithm"], put["SSECustomerKeyMD5"]) == ("AES256", b64_md5(KEY))
     assert "ServerSideEncryption" not in put  # S3 names SSE-C only
     got = s3.get_object(Bucket=s3_bucket, Key="k", **sse_c())
     assert got["Body"].read() == b"secret data"
-    assert (got["SSECustomerAlgorithm"], got["SSECustomerKeyMD5"]) == ("AES256", _md5(KEY))
+    assert (got["SSECustomerAlgorithm"], got["SSECustomerKeyMD5"]) == ("AES256", b64_md5(KEY))
     head = s3.head_object(Bucket=s3_bucket, Key="k", **sse_c())
-    assert head["SSECustomerKeyMD5"] == _md5(KEY) and "ServerSideEncryption" not in head
+    assert head["SSECustomerKeyMD5"] == b64_md5(KEY) and "ServerSideEncryption" not in head
     ranged = s3.get_object(Bucket=s3_bucket, Key="k", Range="bytes=0-5", **sse_c())
     assert ranged["Body"].read() == b"secret"
     part = s3.get_object(Bucket=s3_bucket, Key="k", PartNumber=1, **sse_c())
@@ -98,11 +73,11 @@ def test_sse_c_object_refuses_reads_without_or_with_another_key(
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"secret data", **sse_c())
     with pytest.raises(ClientError) as excinfo:
         read(s3, s3_bucket)
-    code, status, _ = _error(excinfo)
+    code, status, _ = client_error(excinfo)
     assert status == 400 and code in ("InvalidRequest", "400")  # HEAD answers have no body
     with pytest.raises(ClientError) as excinfo:
         read(s3, s3_bucket, **sse_c(OTHER_KEY))
-    code, status, _ = _error(excinfo)
+    code, status, _ = client_error(excinfo)
     assert status == 403 and code in ("AccessDenied", "403")
 
 
@@ -110,10 +85,10 @@ def test_sse_c_errors_carry_aws_messages(s3: S3Client, s3_bucket: str) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c())
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=s3_bucket, Key="k")
-    assert _error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
+    assert client_error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=s3_bucket, Key="k", **sse_c(OTHER_KEY))
-    assert _error(excinfo) == (
+    assert client_error(excinfo) == (
         "AccessDenied",
         403,
         "Requests specifying Server Side Encryption with Customer provided keys must provide the correct "
@@ -121,11 +96,11 @@ def test_sse_c_errors_carry_aws_messages(s3: S3Client, s3_bucket: str) -> None:
     )
     with pytest.raises(ClientError) as excinfo:
         s3.get_object_attributes(Bucket=s3_bucket, Key="k", ObjectAttributes=["ETag"])
-    assert _error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
+    assert client_error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
     s3.put_object(Bucket=s3_bucket, Key="plain", Body=b"x")
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=s3_bucket, Key="plain", **sse_c())
-    assert _error(excinfo) == (
+    assert client_error(excinfo) == (
         "InvalidRequest",
         400,
         "The encryption parameters are not applicable to this object.",
@@ -152,7 +127,7 @@ _PROVIDE = "Requests specifying Server Side Encryption with Customer provided ke
             ("InvalidArgument", 400, _PROVIDE + "an appropriate secret key."),
         ),
         (
-            {**sse_c_encoded(), "SSECustomerKeyMD5": _md5(OTHER_KEY)},
+            {**sse_c_encoded(), "SSECustomerKeyMD5": b64_md5(OTHER_KEY)},
             (
                 "InvalidArgument",
                 400,
@@ -178,10 +153,10 @@ _PROVIDE = "Requests specifying Server Side Encryption with Customer provided ke
 def test_sse_c_write_validation(s3: S3Client, s3_bucket: str, arguments: Any, expected: Any) -> None:
     with pytest.raises(ClientError) as excinfo:
         s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **arguments)
-    assert _error(excinfo) == expected
+    assert client_error(excinfo) == expected
     with pytest.raises(ClientError) as excinfo:
         s3.create_multipart_upload(Bucket=s3_bucket, Key="k", **arguments)
-    assert _error(excinfo) == expected
+    assert client_error(excinfo) == expected
 
 
 @pytest.mark.http_only
@@ -211,14 +186,14 @@ def test_sse_c_key_is_kept_only_as_a_salted_hash(s3emu: S3Emulator, s3: S3Client
 
 def test_sse_c_multipart_parts_carry_the_upload_key(s3: S3Client, s3_bucket: str) -> None:
     upload = s3.create_multipart_upload(Bucket=s3_bucket, Key="m", **sse_c())
-    assert (upload["SSECustomerAlgorithm"], upload["SSECustomerKeyMD5"]) == ("AES256", _md5(KEY))
+    assert (upload["SSECustomerAlgorithm"], upload["SSECustomerKeyMD5"]) == ("AES256", b64_md5(KEY))
     uid = upload["UploadId"]
     with pytest.raises(ClientError) as excinfo:
         s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"a")
-    assert _error(excinfo)[:2] == ("InvalidRequest", 400)
+    assert client_error(excinfo)[:2] == ("InvalidRequest", 400)
     with pytest.raises(ClientError) as excinfo:
         s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"a", **sse_c(OTHER_KEY))
-    assert _error(excinfo) == (
+    assert client_error(excinfo) == (
         "InvalidRequest",
         400,
         "The provided encryption parameters did not match the ones used originally.",
@@ -226,7 +201,7 @@ def test_sse_c_multipart_parts_carry_the_upload_key(s3: S3Client, s3_bucket: str
     first = s3.upload_part(
         Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"a" * MIN_PART, **sse_c()
     )
-    assert first["SSECustomerKeyMD5"] == _md5(KEY)
+    assert first["SSECustomerKeyMD5"] == b64_md5(KEY)
     second = s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=2, Body=b"b", **sse_c())
     parts = [{"PartNumber": 1, "ETag": first["ETag"]}, {"PartNumber": 2, "ETag": second["ETag"]}]
     done = s3.complete_multipart_upload(
@@ -235,7 +210,7 @@ def test_sse_c_multipart_parts_carry_the_upload_key(s3: S3Client, s3_bucket: str
     assert "ServerSideEncryption" not in done
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=s3_bucket, Key="m", **sse_c(OTHER_KEY))
-    assert _error(excinfo)[:2] == ("AccessDenied", 403)
+    assert client_error(excinfo)[:2] == ("AccessDenied", 403)
     assert s3.get_object(Bucket=s3_bucket, Key="m", PartNumber=2, **sse_c())["Body"].read() == b"b"
 
 
@@ -243,7 +218,7 @@ def test_plain_upload_refuses_sse_c_parts(s3: S3Client, s3_bucket: str) -> None:
     uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
     with pytest.raises(ClientError) as excinfo:
         s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"a", **sse_c())
-    assert _error(excinfo) == (
+    assert client_error(excinfo) == (
         "InvalidRequest",
         400,
         "The multipart upload initiate requested encryption. Subsequent part requests must include the "
@@ -256,7 +231,7 @@ def test_copy_from_sse_c_source_needs_the_source_key(s3: S3Client, s3_bucket: st
     source = {"Bucket": s3_bucket, "Key": "src"}
     with pytest.raises(ClientError) as excinfo:
         s3.copy_object(Bucket=s3_bucket, Key="dst", CopySource=source)
-    assert _error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
+    assert client_error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
     with pytest.raises(ClientError) as excinfo:
         s3.copy_object(
             Bucket=s3_bucket,
@@ -265,11 +240,11 @@ def test_copy_from_sse_c_source_needs_the_source_key(s3: S3Client, s3_bucket: st
             CopySourceSSECustomerAlgorithm="AES256",
             CopySourceSSECustomerKey=OTHER_KEY,  # type: ignore[arg-type]  # botocore encodes bytes too
         )
-    assert _error(excinfo)[:2] == ("AccessDenied", 403)
+    assert client_error(excinfo)[:2] == ("AccessDenied", 403)
     uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
     with pytest.raises(ClientError) as excinfo:
         s3.upload_part_copy(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, CopySource=source)
-    assert _error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
+    assert client_error(excinfo) == ("InvalidRequest", 400, STORED_WITH_SSE_C)
 
 
 # --- SSE-KMS --------------------------------------------------------------------------------------
@@ -289,12 +264,12 @@ def test_kms_key_is_reported_as_its_arn(s3: S3Client, s3_bucket: str, given: str
     put = s3.put_object(
         Bucket=s3_bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id
     )
-    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"]) == ("aws:kms", _arn(s3, resource))
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"]) == ("aws:kms", kms_arn(s3, resource))
     assert "BucketKeyEnabled" not in put  # S3 leaves it out when false
     head = s3.head_object(Bucket=s3_bucket, Key="k")
-    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", _arn(s3, resource))
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", kms_arn(s3, resource))
     got = s3.get_object(Bucket=s3_bucket, Key="k")
-    assert got["SSEKMSKeyId"] == _arn(s3, resource)
+    assert got["SSEKMSKeyId"] == kms_arn(s3, resource)
 
 
 def test_kms_alias_and_default_key_resolve_to_stable_key_arns(s3: S3Client, s3_bucket: str) -> None:
@@ -303,11 +278,11 @@ def test_kms_alias_and_default_key_resolve_to_stable_key_arns(s3: S3Client, s3_b
         return put["SSEKMSKeyId"]
 
     alias = key_of(SSEKMSKeyId="alias/my-key")
-    assert alias.startswith(_arn(s3, "key/")) and alias == key_of(SSEKMSKeyId="alias/my-key")
-    assert key_of(SSEKMSKeyId=_arn(s3, "alias/my-key")) == alias
+    assert alias.startswith(kms_arn(s3, "key/")) and alias == key_of(SSEKMSKeyId="alias/my-key")
+    assert key_of(SSEKMSKeyId=kms_arn(s3, "alias/my-key")) == alias
     assert key_of(SSEKMSKeyId="alias/other") != alias
     managed = key_of()  # no key: the AWS managed key aws/s3
-    assert managed.startswith(_arn(s3, "key/")) and managed == key_of(SSEKMSKeyId="alias/aws/s3")
+    assert managed.startswith(kms_arn(s3, "key/")) and managed == key_of(SSEKMSKeyId="alias/aws/s3")
 
 
 @pytest.mark.parametrize(
@@ -324,7 +299,7 @@ def test_unknown_kms_key_is_refused(s3: S3Client, s3_bucket: str, key_id: str, m
     for call in (s3.put_object, s3.create_multipart_upload):
         with pytest.raises(ClientError) as excinfo:
             call(Bucket=s3_bucket, Key="k", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)  # type: ignore[operator]  # both take these
-        assert _error(excinfo) == ("KMS.NotFoundException", 400, message)
+        assert client_error(excinfo) == ("KMS.NotFoundException", 400, message)
 
 
 def test_kms_bucket_key_and_context(s3: S3Client, s3_bucket: str) -> None:
@@ -350,7 +325,7 @@ def test_kms_bucket_key_and_context(s3: S3Client, s3_bucket: str) -> None:
             ServerSideEncryption="aws:kms",
             SSEKMSEncryptionContext=not_json,
         )
-    assert _error(excinfo)[:2] == ("InvalidArgument", 400)
+    assert client_error(excinfo)[:2] == ("InvalidArgument", 400)
 
 
 def test_bucket_default_kms_with_bucket_key_applies_to_writes(s3: S3Client, s3_bucket: str) -> None:
@@ -368,7 +343,7 @@ def test_bucket_default_kms_with_bucket_key_applies_to_writes(s3: S3Client, s3_b
             ]
         },
     )
-    arn = _arn(s3, f"key/{KEY_ID}")
+    arn = kms_arn(s3, f"key/{KEY_ID}")
     uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
     part = s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"p")
     assert (part["ServerSideEncryption"], part["SSEKMSKeyId"], part["BucketKeyEnabled"]) == (
@@ -424,7 +399,7 @@ def test_bucket_default_with_an_unknown_key_fails_on_write(s3: S3Client, s3_buck
     )
     with pytest.raises(ClientError) as excinfo:
         s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")
-    assert _error(excinfo) == ("KMS.NotFoundException", 400, "Invalid keyId aws/s3")
+    assert client_error(excinfo) == ("KMS.NotFoundException", 400, "Invalid keyId aws/s3")
 
 
 def test_delete_bucket_encryption_brings_back_sse_s3(s3: S3Client, s3_bucket: str) -> None:
@@ -476,7 +451,7 @@ def test_conflicting_encryption_headers(
     for call in calls:
         with pytest.raises(ClientError) as excinfo:
             call()
-        code, status, text = _error(excinfo)
+        code, status, text = client_error(excinfo)
         assert (code, status) == ("InvalidArgument", 400)
         assert message is None or text == message
 
@@ -525,4 +500,4 @@ def test_an_sse_c_object_copied_onto_itself_with_a_new_key(s3: S3Client, s3_buck
     assert s3.get_object(Bucket=s3_bucket, Key="k", **sse_c(OTHER_KEY))["Body"].read() == b"secret"
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=s3_bucket, Key="k", **sse_c())
-    assert _error(excinfo)[:2] == ("AccessDenied", 403)
+    assert client_error(excinfo)[:2] == ("AccessDenied", 403)

@@ -7,11 +7,11 @@ source kind and copies it to all four destination kinds; the copies are server-s
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from sse_support import b64_md5
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -23,10 +23,6 @@ KINDS = ("none", "sse-s3", "sse-kms", "sse-c")
 SIZES = {"1B": 1, "1KiB": 1024, "1MiB": 1024**2, "8MiB": 8 * 1024**2}
 # one pattern for every size (a prefix of it), made once
 _DATA = hashlib.sha256(b"s3emu").digest() * (SIZES["8MiB"] // 32)
-
-
-def _md5(key: bytes) -> str:
-    return base64.b64encode(hashlib.md5(key).digest()).decode()
 
 
 def _write_arguments(kind: str, customer_key: bytes) -> dict[str, Any]:
@@ -57,7 +53,7 @@ def _expected(kind: str, region: str) -> dict[str, Any]:
         arn = f"arn:aws:kms:{region}:123456789012:key/{KMS_KEY_ID}"
         return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": arn}
     if kind == "sse-c":
-        return {"SSECustomerAlgorithm": "AES256", "SSECustomerKeyMD5": _md5(DESTINATION_KEY)}
+        return {"SSECustomerAlgorithm": "AES256", "SSECustomerKeyMD5": b64_md5(DESTINATION_KEY)}
     return {"ServerSideEncryption": "AES256"}
 
 

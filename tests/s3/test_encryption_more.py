@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
+from sse_support import KEY, KEY_ID, MIN_PART, OTHER_KEY, b64_md5, client_error, kms_arn, sse_c, sse_c_encoded
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-KEY = bytes(range(32))
-OTHER_KEY = bytes(range(1, 33))
-ACCOUNT = "123456789012"
-KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
-MIN_PART = 5 * 1024 * 1024
 NOT_MATCHING = "The provided encryption parameters did not match the ones used originally."
 NEEDS_KEY = (
     "The multipart upload initiate requested encryption. Subsequent part requests must include the "
@@ -25,35 +20,8 @@ NEEDS_KEY = (
 )
 
 
-def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
-    response: Any = excinfo.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"].get("Message", ""),
-    )
-
-
-def _md5(data: bytes) -> str:
-    return base64.b64encode(hashlib.md5(data).digest()).decode()
-
-
 def _quoted_md5(data: bytes) -> str:
     return '"' + hashlib.md5(data).hexdigest() + '"'
-
-
-def sse_c(key: bytes = KEY) -> dict[str, Any]:
-    """SSE-C arguments; botocore base64-encodes the key and computes its MD5."""
-    return {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
-
-
-def sse_c_encoded(key: bytes = KEY) -> dict[str, Any]:
-    """SSE-C arguments for calls botocore does not encode (CompleteMultipartUpload, ListParts)."""
-    return {
-        "SSECustomerAlgorithm": "AES256",
-        "SSECustomerKey": base64.b64encode(key).decode(),
-        "SSECustomerKeyMD5": _md5(key),
-    }
 
 
 def _sse_c_upload(s3: S3Client, bucket: str, **checksum: Any) -> tuple[str, Any]:
@@ -82,7 +50,7 @@ def test_sse_c_complete_needs_no_key_and_names_no_sse_c(s3: S3Client, s3_bucket:
     )
     assert done["ETag"].endswith('-2"')
     assert not [name for name in done if name.startswith(("SSE", "ServerSide"))]
-    assert s3.head_object(Bucket=s3_bucket, Key="m", **sse_c())["SSECustomerKeyMD5"] == _md5(KEY)
+    assert s3.head_object(Bucket=s3_bucket, Key="m", **sse_c())["SSECustomerKeyMD5"] == b64_md5(KEY)
 
 
 def test_sse_c_complete_with_the_key_and_with_another(s3: S3Client, s3_bucket: str) -> None:
@@ -95,7 +63,7 @@ def test_sse_c_complete_with_the_key_and_with_another(s3: S3Client, s3_bucket: s
             MultipartUpload={"Parts": parts},
             **sse_c_encoded(OTHER_KEY),
         )
-    assert _error(excinfo) == ("InvalidRequest", 400, NOT_MATCHING)
+    assert client_error(excinfo) == ("InvalidRequest", 400, NOT_MATCHING)
     done = s3.complete_multipart_upload(
         Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}, **sse_c_encoded()
     )
@@ -110,7 +78,7 @@ def test_sse_c_key_on_completion_of_a_plain_upload_is_refused(s3: S3Client, s3_b
         s3.complete_multipart_upload(
             Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}, **sse_c_encoded()
         )
-    assert _error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
+    assert client_error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
 
 
 def test_sse_c_upload_with_a_checksum_needs_the_key_to_list_and_complete(
@@ -119,14 +87,14 @@ def test_sse_c_upload_with_a_checksum_needs_the_key_to_list_and_complete(
     uid, parts = _sse_c_upload(s3, s3_bucket, ChecksumAlgorithm="SHA256")
     with pytest.raises(ClientError) as excinfo:
         s3.list_parts(Bucket=s3_bucket, Key="m", UploadId=uid)
-    assert _error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
+    assert client_error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
     listed = s3.list_parts(Bucket=s3_bucket, Key="m", UploadId=uid, **sse_c_encoded())
     assert [p["ChecksumSHA256"] for p in listed["Parts"]] == [p["ChecksumSHA256"] for p in parts]
     with pytest.raises(ClientError) as excinfo:
         s3.complete_multipart_upload(
             Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}
         )
-    assert _error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
+    assert client_error(excinfo) == ("InvalidRequest", 400, NEEDS_KEY)
     done = s3.complete_multipart_upload(
         Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts}, **sse_c_encoded()
     )
@@ -146,7 +114,7 @@ def test_upload_part_copy_from_an_sse_c_source_with_its_key(s3: S3Client, s3_buc
         CopySourceSSECustomerKey=OTHER_KEY,  # botocore encodes bytes too
         **sse_c(),
     )
-    assert copied["SSECustomerKeyMD5"] == _md5(KEY)
+    assert copied["SSECustomerKeyMD5"] == b64_md5(KEY)
     parts: Any = [{"PartNumber": 1, "ETag": copied["CopyPartResult"]["ETag"]}]
     s3.complete_multipart_upload(Bucket=s3_bucket, Key="m", UploadId=uid, MultipartUpload={"Parts": parts})
     assert s3.get_object(Bucket=s3_bucket, Key="m", **sse_c())["Body"].read() == b"source bytes"
@@ -193,20 +161,20 @@ def test_kms_and_sse_c_etags_are_not_the_md5(s3: S3Client, s3_bucket: str, argum
     assert s3.get_object(Bucket=s3_bucket, Key="k", IfMatch=etag, **reads)["Body"].read() == b"data"
     with pytest.raises(ClientError) as excinfo:
         s3.get_object(Bucket=s3_bucket, Key="k", IfMatch=_quoted_md5(b"data"), **reads)
-    assert _error(excinfo)[:2] == ("PreconditionFailed", 412)
+    assert client_error(excinfo)[:2] == ("PreconditionFailed", 412)
     with pytest.raises(ClientError) as excinfo:
         s3.put_object(Bucket=s3_bucket, Key="k", Body=b"new", IfMatch=_quoted_md5(b"data"), **arguments)
-    assert _error(excinfo)[:2] == ("PreconditionFailed", 412)
+    assert client_error(excinfo)[:2] == ("PreconditionFailed", 412)
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"new", IfMatch=etag, **arguments)
 
 
 def test_content_md5_is_checked_against_the_data_of_encrypted_writes(s3: S3Client, s3_bucket: str) -> None:
     for arguments in ({"ServerSideEncryption": "aws:kms"}, sse_c()):
-        put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data", ContentMD5=_md5(b"data"), **arguments)
+        put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data", ContentMD5=b64_md5(b"data"), **arguments)
         assert put["ETag"] != _quoted_md5(b"data")
         with pytest.raises(ClientError) as excinfo:
-            s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data", ContentMD5=_md5(b"other"), **arguments)
-        assert _error(excinfo)[:2] == ("BadDigest", 400)
+            s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data", ContentMD5=b64_md5(b"other"), **arguments)
+        assert client_error(excinfo)[:2] == ("BadDigest", 400)
 
 
 def test_copy_to_a_kms_destination_gets_a_non_md5_etag(s3: S3Client, s3_bucket: str) -> None:
@@ -233,22 +201,18 @@ def test_bucket_default_kms_gives_non_md5_etags(s3: S3Client, s3_bucket: str) ->
 # --- DSSE-KMS -------------------------------------------------------------------------------------
 
 
-def _arn(s3: S3Client, resource: str) -> str:
-    return f"arn:aws:kms:{s3.meta.region_name}:{ACCOUNT}:{resource}"
-
-
 def test_dsse_kms_is_accepted_and_echoed(s3: S3Client, s3_bucket: str) -> None:
     put = s3.put_object(
         Bucket=s3_bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms:dsse", SSEKMSKeyId=KEY_ID
     )
-    arn = _arn(s3, f"key/{KEY_ID}")
+    arn = kms_arn(s3, f"key/{KEY_ID}")
     assert (put["ServerSideEncryption"], put["SSEKMSKeyId"]) == ("aws:kms:dsse", arn)
     head = s3.head_object(Bucket=s3_bucket, Key="k")
     assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms:dsse", arn)
     assert "BucketKeyEnabled" not in head  # DSSE-KMS has no S3 Bucket Keys
     upload = s3.create_multipart_upload(Bucket=s3_bucket, Key="m", ServerSideEncryption="aws:kms:dsse")
     assert upload["ServerSideEncryption"] == "aws:kms:dsse"
-    assert upload["SSEKMSKeyId"].startswith(_arn(s3, "key/"))  # the AWS managed key aws/s3
+    assert upload["SSEKMSKeyId"].startswith(kms_arn(s3, "key/"))  # the AWS managed key aws/s3
     copied = s3.copy_object(
         Bucket=s3_bucket,
         Key="c",
@@ -275,7 +239,7 @@ def test_bucket_default_dsse_kms_applies_to_writes(s3: S3Client, s3_bucket: str)
     s3.put_bucket_encryption(Bucket=s3_bucket, ServerSideEncryptionConfiguration=configuration)
     got = s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"]
     assert got == configuration
-    arn = _arn(s3, f"key/{KEY_ID}")
+    arn = kms_arn(s3, f"key/{KEY_ID}")
     put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")
     assert (put["ServerSideEncryption"], put["SSEKMSKeyId"]) == ("aws:kms:dsse", arn)
     uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
@@ -329,7 +293,7 @@ def test_blocked_sse_c_refuses_every_sse_c_write(s3: S3Client, s3_bucket: str) -
     for write in writes:
         with pytest.raises(ClientError) as excinfo:
             write()
-        assert _error(excinfo)[:2] == ("AccessDenied", 403)
+        assert client_error(excinfo)[:2] == ("AccessDenied", 403)
     assert "Contents" not in s3.list_objects_v2(Bucket=s3_bucket, Prefix="k")
     # other encryption types still write, and objects stored with SSE-C still read and copy out
     assert s3.put_object(Bucket=s3_bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
@@ -349,13 +313,13 @@ def test_unblocking_sse_c_with_none(s3: S3Client, s3_bucket: str) -> None:
     configuration = _block(s3, s3_bucket, ["NONE"])
     got = s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"]
     assert got == configuration
-    assert s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c())["SSECustomerKeyMD5"] == _md5(KEY)
+    assert s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c())["SSECustomerKeyMD5"] == b64_md5(KEY)
     _block(s3, s3_bucket, ["SSE-C"])
     s3.delete_bucket_encryption(Bucket=s3_bucket)  # back to the default, which blocks nothing here
-    assert s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c())["SSECustomerKeyMD5"] == _md5(KEY)
+    assert s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x", **sse_c())["SSECustomerKeyMD5"] == b64_md5(KEY)
 
 
 def test_unknown_blocked_encryption_type_is_malformed(s3: S3Client, s3_bucket: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         _block(s3, s3_bucket, ["SSE-KMS"])
-    assert _error(excinfo)[:2] == ("MalformedXML", 400)
+    assert client_error(excinfo)[:2] == ("MalformedXML", 400)
