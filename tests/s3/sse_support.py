@@ -50,3 +50,18 @@ def sse_c_encoded(key: bytes = KEY) -> dict[str, Any]:
 def kms_arn(s3: S3Client, resource: str) -> str:
     """The ARN of a KMS ``resource`` (``key/<id>``, ``alias/<name>``) of the emulator's account."""
     return f"arn:aws:kms:{s3.meta.region_name}:{ACCOUNT}:{resource}"
+
+
+def set_bucket_default(
+    s3: S3Client, bucket: str, algorithm: str, key_id: str | None = None, bucket_key: bool | None = None
+) -> dict[str, Any]:
+    """Put a one-rule default encryption on ``bucket``; the configuration put."""
+    default: dict[str, Any] = {"SSEAlgorithm": algorithm}
+    if key_id is not None:
+        default["KMSMasterKeyID"] = key_id
+    rule: dict[str, Any] = {"ApplyServerSideEncryptionByDefault": default}
+    if bucket_key is not None:
+        rule["BucketKeyEnabled"] = bucket_key
+    configuration: Any = {"Rules": [rule]}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=configuration)
+    return dict(configuration)

@@ -18,6 +18,7 @@ from sse_support import (
     b64_md5,
     client_error,
     kms_arn,
+    set_bucket_default,
     sse_c,
     sse_c_encoded,
 )
@@ -329,20 +330,7 @@ def test_kms_bucket_key_and_context(s3: S3Client, s3_bucket: str) -> None:
 
 
 def test_bucket_default_kms_with_bucket_key_applies_to_writes(s3: S3Client, s3_bucket: str) -> None:
-    s3.put_bucket_encryption(
-        Bucket=s3_bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [
-                {
-                    "ApplyServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": "aws:kms",
-                        "KMSMasterKeyID": KEY_ID,
-                    },
-                    "BucketKeyEnabled": True,
-                }
-            ]
-        },
-    )
+    set_bucket_default(s3, s3_bucket, "aws:kms", KEY_ID, bucket_key=True)
     arn = kms_arn(s3, f"key/{KEY_ID}")
     uid = s3.create_multipart_upload(Bucket=s3_bucket, Key="m")["UploadId"]
     part = s3.upload_part(Bucket=s3_bucket, Key="m", UploadId=uid, PartNumber=1, Body=b"p")
@@ -384,19 +372,7 @@ def test_bucket_default_kms_with_bucket_key_applies_to_writes(s3: S3Client, s3_b
 
 def test_bucket_default_with_an_unknown_key_fails_on_write(s3: S3Client, s3_bucket: str) -> None:
     # S3 does not check the key of PutBucketEncryption; the writes find out
-    s3.put_bucket_encryption(
-        Bucket=s3_bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [
-                {
-                    "ApplyServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": "aws:kms",
-                        "KMSMasterKeyID": "aws/s3",
-                    }
-                }
-            ]
-        },
-    )
+    set_bucket_default(s3, s3_bucket, "aws:kms", "aws/s3")
     with pytest.raises(ClientError) as excinfo:
         s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")
     assert client_error(excinfo) == ("KMS.NotFoundException", 400, "Invalid keyId aws/s3")
@@ -409,12 +385,7 @@ def test_delete_bucket_encryption_brings_back_sse_s3(s3: S3Client, s3_bucket: st
         ]
     }
     assert s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"] == default
-    s3.put_bucket_encryption(
-        Bucket=s3_bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
-        },
-    )
+    set_bucket_default(s3, s3_bucket, "aws:kms")
     assert s3.delete_bucket_encryption(Bucket=s3_bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"] == default
     assert s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")["ServerSideEncryption"] == "AES256"

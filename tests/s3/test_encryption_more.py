@@ -8,7 +8,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.exceptions import ClientError
-from sse_support import KEY, KEY_ID, MIN_PART, OTHER_KEY, b64_md5, client_error, kms_arn, sse_c, sse_c_encoded
+from sse_support import (
+    KEY,
+    KEY_ID,
+    MIN_PART,
+    OTHER_KEY,
+    b64_md5,
+    client_error,
+    kms_arn,
+    set_bucket_default,
+    sse_c,
+    sse_c_encoded,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -188,12 +199,7 @@ def test_copy_to_a_kms_destination_gets_a_non_md5_etag(s3: S3Client, s3_bucket: 
 
 
 def test_bucket_default_kms_gives_non_md5_etags(s3: S3Client, s3_bucket: str) -> None:
-    s3.put_bucket_encryption(
-        Bucket=s3_bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]
-        },
-    )
+    set_bucket_default(s3, s3_bucket, "aws:kms")
     put = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"data")
     assert put["ServerSideEncryption"] == "aws:kms" and put["ETag"] != _quoted_md5(b"data")
 
@@ -225,18 +231,7 @@ def test_dsse_kms_is_accepted_and_echoed(s3: S3Client, s3_bucket: str) -> None:
 
 
 def test_bucket_default_dsse_kms_applies_to_writes(s3: S3Client, s3_bucket: str) -> None:
-    configuration: Any = {
-        "Rules": [
-            {
-                "ApplyServerSideEncryptionByDefault": {
-                    "SSEAlgorithm": "aws:kms:dsse",
-                    "KMSMasterKeyID": KEY_ID,
-                },
-                "BucketKeyEnabled": False,
-            }
-        ]
-    }
-    s3.put_bucket_encryption(Bucket=s3_bucket, ServerSideEncryptionConfiguration=configuration)
+    configuration = set_bucket_default(s3, s3_bucket, "aws:kms:dsse", KEY_ID, bucket_key=False)
     got = s3.get_bucket_encryption(Bucket=s3_bucket)["ServerSideEncryptionConfiguration"]
     assert got == configuration
     arn = kms_arn(s3, f"key/{KEY_ID}")
