@@ -92,6 +92,13 @@ def page_limit(params: Params, member: str = "MaxKeys", wire: str = "maxKeys") -
     return min(value, MAX_KEYS)
 
 
+def echoed_scope(params: Params, encode: Any) -> dict[str, Any]:
+    """The Prefix and Delimiter a listing answers with, encoded as asked."""
+    # S3 always names the prefix (empty when none) and leaves out an empty delimiter
+    prefix, delimiter = params.get("Prefix") or "", params.get("Delimiter") or None
+    return {"Prefix": encode(prefix), "Delimiter": encode(delimiter)}
+
+
 def _encoder(params: Params) -> Any:
     encoding: str | None = params.get("EncodingType")
     if encoding is None:
@@ -138,8 +145,7 @@ def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
 def _common(params: Params, page: Page, encode: Any, owner: bool, max_keys: int) -> Result:
     return {
         "Name": params["Bucket"],
-        "Prefix": encode(params.get("Prefix") or ""),
-        "Delimiter": encode(params.get("Delimiter") or None),  # S3 leaves out an empty one
+        **echoed_scope(params, encode),
         "MaxKeys": max_keys,
         "EncodingType": params.get("EncodingType"),
         "IsTruncated": page.truncated,

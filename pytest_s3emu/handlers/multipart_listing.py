@@ -8,7 +8,7 @@ from ..store import Part, Upload
 from . import Context, Params, Result, checksum_members, encryption, operation
 from .bucket_lifecycle import abort_members
 from .buckets import OWNER
-from .listing import _encoder, _is_common_prefix, page_limit
+from .listing import _encoder, _is_common_prefix, echoed_scope, page_limit
 from .multipart import _upload
 
 
@@ -120,8 +120,7 @@ def list_multipart_uploads(ctx: Context, params: Params) -> Result:
         "Bucket": params["Bucket"],
         "KeyMarker": encode(key_marker),
         "UploadIdMarker": id_marker,
-        "Prefix": encode(params.get("Prefix") or ""),
-        "Delimiter": encode(params.get("Delimiter") or None),  # S3 leaves out an empty one
+        **echoed_scope(params, encode),
         "MaxUploads": limit,
         "IsTruncated": last is not None,
         "EncodingType": params.get("EncodingType"),

@@ -11,7 +11,7 @@ from ..store import OBJECT_LOCK, Bucket, ObjectVersion
 from . import Context, Params, Result, operation
 from .bucket_config import document
 from .buckets import OWNER
-from .listing import _encoder, _is_common_prefix, _next_after, page_limit
+from .listing import _encoder, _is_common_prefix, _next_after, echoed_scope, page_limit
 
 
 @operation("PutBucketVersioning")
@@ -149,8 +149,7 @@ def list_object_versions(ctx: Context, params: Params) -> Result:
     ]
     result: Result = {
         "Name": params["Bucket"],
-        "Prefix": encode(params.get("Prefix") or ""),
-        "Delimiter": encode(params.get("Delimiter") or None),  # S3 leaves out an empty one
+        **echoed_scope(params, encode),
         "KeyMarker": encode(params.get("KeyMarker") or ""),
         "VersionIdMarker": params.get("VersionIdMarker") or "",
         "MaxKeys": limit,
