@@ -18,13 +18,12 @@ from .multipart import _part_number, _store_part, _upload
 from .object_lock import requested_lock
 from .objects import (
     DEFAULT_CONTENT_TYPE,
-    check_write_conditions,
     requested_headers,
     storage_class,
     validate_key,
     validate_metadata,
 )
-from .preconditions import check_read_conditions, validate_write_conditions
+from .preconditions import check_read_conditions, check_write_conditions, validate_write_conditions
 from .restore import ARCHIVED
 from .tagging import tags_from_header
 

@@ -27,7 +27,6 @@ from .bucket_lifecycle import abort_members, expiration_header
 from .object_lock import requested_lock, require_checksum
 from .objects import (
     DEFAULT_CONTENT_TYPE,
-    check_write_conditions,
     declared_size,
     receive,
     requested_headers,
@@ -35,7 +34,7 @@ from .objects import (
     validate_key,
     validate_metadata,
 )
-from .preconditions import validate_write_conditions
+from .preconditions import check_write_conditions, validate_write_conditions
 from .tagging import tags_from_header
 
 MIN_PART_SIZE = 5 * 1024 * 1024

@@ -15,8 +15,6 @@ from ..errors import (
     InvalidStorageClass,
     KeyTooLongError,
     MetadataTooLarge,
-    NoSuchKey,
-    PreconditionFailed,
 )
 from ..serializer import STATUS
 from ..store import Bucket, ObjectVersion, Part
@@ -24,7 +22,12 @@ from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
 from .bucket_lifecycle import expiration_header
 from .object_lock import lock_members, requested_lock, require_checksum
-from .preconditions import check_read_conditions, parse_range, validate_write_conditions
+from .preconditions import (
+    check_read_conditions,
+    check_write_conditions,
+    parse_range,
+    validate_write_conditions,
+)
 from .restore import ARCHIVED, restore_header
 from .tagging import tags_from_header
 
@@ -112,19 +115,6 @@ def receive(body: RequestBody, writer: BlobWriter) -> Blob:
         writer.discard()
         raise
     return writer.finish()
-
-
-def check_write_conditions(params: Params, current: ObjectVersion | None) -> None:
-    """If-None-Match: * and If-Match: <etag> on writes (call with the store lock held)."""
-    if_none_match: str | None = params.get("IfNoneMatch")
-    if if_none_match is not None and current is not None:
-        raise PreconditionFailed(Condition="If-None-Match")
-    if_match: str | None = params.get("IfMatch")
-    if if_match is not None:
-        if current is None:
-            raise NoSuchKey(Key=params["Key"])
-        if if_match.strip().strip('"') != current.etag.strip('"'):
-            raise PreconditionFailed(Condition="If-Match")
 
 
 @operation("PutObject")

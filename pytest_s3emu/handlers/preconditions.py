@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import InvalidRange, NotImplementedOperation, NotModified, PreconditionFailed
+from ..errors import InvalidRange, NoSuchKey, NotImplementedOperation, NotModified, PreconditionFailed
 from ..serializer import http_date
 from ..store import ObjectVersion
 from . import Params
@@ -64,6 +64,19 @@ def validate_write_conditions(params: Params) -> None:
         raise _unsupported_value("If-None-Match")
     if if_match is not None and if_match.strip() == "*":
         raise _unsupported_value("If-Match")
+
+
+def check_write_conditions(params: Params, current: ObjectVersion | None) -> None:
+    """If-None-Match: * and If-Match: <etag> on writes (call with the store lock held)."""
+    if_none_match: str | None = params.get("IfNoneMatch")
+    if if_none_match is not None and current is not None:
+        raise PreconditionFailed(Condition="If-None-Match")
+    if_match: str | None = params.get("IfMatch")
+    if if_match is not None:
+        if current is None:
+            raise NoSuchKey(Key=params["Key"])
+        if if_match.strip().strip('"') != current.etag.strip('"'):
+            raise PreconditionFailed(Condition="If-Match")
 
 
 def _unsupported_value(header: str) -> NotImplementedOperation:
