@@ -32,10 +32,17 @@ class Part:
     checksums: dict[str, str] = field(default_factory=dict)
     last_modified: datetime = field(default_factory=now)
     started: int = 0  # Upload.begin_part() when its request began: the later start wins
+    # the part's CRC64NVME when the upload keeps no checksum: S3's default for the whole object
+    default_crc64: str | None = None
 
     @property
     def size(self) -> int:
         return self.blob.size
+
+    @property
+    def crc64nvme(self) -> str | None:
+        """The part's CRC64NVME: the client's, or the one kept for S3's default checksum."""
+        return self.checksums.get(DEFAULT_CHECKSUM) or self.default_crc64
 
 
 @dataclass(slots=True)
@@ -66,7 +73,8 @@ class ObjectVersion:
     # when the restored copy of an archived object expires (handlers/restore.py)
     restore_expiry: datetime | None = None
     annotations: dict[str, Annotation] | None = None  # by name (handlers/object_annotations.py)
-    # S3's CRC64NVME for an object stored without a checksum: computed on first demand
+    # S3's CRC64NVME for an object stored without a checksum: writes settle it (settle_default);
+    # an object made otherwise (a restored snapshot) computes it on first demand
     default_checksum: DefaultChecksum | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -88,6 +96,23 @@ class ObjectVersion:
         """Whether an archived object has a restored copy that has not expired yet (RestoreObject)."""
         return self.restore_expiry is not None and self.restore_expiry > utcnow()
 
+    def settle_default(self, value: str | None = None) -> None:
+        """Record S3's default checksum now (``value``, or combined from the parts) if it applies."""
+        default = self.default_checksum
+        if default is None:
+            return
+        if value is not None:
+            default.value = value
+        elif _combinable(self.parts):
+            default.compute(self.parts, None)
+
+    def known_checksums(self) -> dict[str, str]:
+        """The checksums a write answers with: the object's own, or S3's default once settled."""
+        default = self.default_checksum
+        if default is not None and default.value is not None:
+            return {DEFAULT_CHECKSUM: default.value}
+        return self.checksums
+
     @property
     def checksum_algorithms(self) -> list[str]:
         """The algorithms listings name (S3's default one before it is computed too)."""
@@ -96,8 +121,8 @@ class ObjectVersion:
     def checksums_source(self) -> Callable[[], dict[str, str]]:
         """Call with the store lock held: a function giving every checksum of the object.
 
-        The first caller of that function computes S3's default checksum outside the lock (pure-Python
-        CRC-64 runs ~120 MB/s), from a reader opened now, while the body certainly exists.
+        The first caller of that function computes a default not settled at write time (a snapshot's)
+        outside the lock, from a reader opened now, while the body certainly exists.
         """
         default = self.default_checksum
         if default is None:
@@ -120,7 +145,7 @@ class Annotation:
 
 
 def _combinable(parts: list[Part] | None) -> bool:
-    return bool(parts) and all(DEFAULT_CHECKSUM in part.checksums for part in parts or ())
+    return bool(parts) and all(part.crc64nvme for part in parts or ())
 
 
 class DefaultChecksum:
@@ -147,7 +172,7 @@ def _crc64nvme(parts: list[Part] | None, reader: Reader | None) -> str:
     if reader is None:
         # a multipart upload whose parts all carry CRC64NVME: combine them, no data to read
         assert parts is not None
-        found = [(base64.b64decode(part.checksums[DEFAULT_CHECKSUM]), part.size) for part in parts]
+        found = [(base64.b64decode(part.crc64nvme or ""), part.size) for part in parts]
         return base64.b64encode(combine_parts(DEFAULT_CHECKSUM, found)).decode()
     hasher = ChecksumSet([DEFAULT_CHECKSUM], md5=False)
     for block in reader:

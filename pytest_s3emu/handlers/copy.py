@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from .. import checksums
 from ..blobs import Blob, BlobWriter, MemoryBlob
 from ..errors import InvalidArgument, InvalidObjectState, InvalidRange, InvalidRequest, MethodNotAllowed
-from ..store import ObjectVersion, Part, now
+from ..store import DEFAULT_CHECKSUM, ObjectVersion, Part, now
 from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
 from .bucket_lifecycle import expiration_header
@@ -191,8 +191,11 @@ def copy_object(ctx: Context, params: Params) -> Result:
         attributes = _copy_attributes(params, source)
         encryption.apply(attributes["headers"], params, ctx.store.bucket(params["Bucket"]))
         algorithms = _wanted_algorithms(params, source)
+        default = None if algorithms else source.known_checksums().get(DEFAULT_CHECKSUM)
         started = open_copy(source.blob, 0, source.size - 1)
-    blob, sums = finish_copy(started, algorithms, ctx.store.writer())
+    # S3's default checksum of the copy: the source's (same bytes) when known, else computed
+    extra = [] if algorithms or default else [DEFAULT_CHECKSUM]
+    blob, sums = finish_copy(started, algorithms + extra, ctx.store.writer())
     tag_directive = attributes.pop("tag_directive")
     target = ObjectVersion(
         key=params["Key"],
@@ -206,14 +209,16 @@ def copy_object(ctx: Context, params: Params) -> Result:
         **attributes,
     )
     lock.apply(target)  # the source's own lock settings are never copied
+    target.settle_default(default or (sums.b64(DEFAULT_CHECKSUM) if extra else None))
     with ctx.store.lock:
         destination = ctx.store.bucket(params["Bucket"])
         check_write_conditions(params, destination.objects.get(params["Key"]))
         ctx.store.put_object(params["Bucket"], target)
         expiration = expiration_header(destination, target)
     copy_result: dict[str, Any] = {"ETag": target.etag, "LastModified": target.last_modified}
-    copy_result.update(checksum_members(target.checksums))
-    if target.checksums:
+    known = target.known_checksums()
+    copy_result.update(checksum_members(known))
+    if known:
         copy_result["ChecksumType"] = target.checksum_type
     return {
         "CopyObjectResult": copy_result,
@@ -258,11 +263,14 @@ def upload_part_copy(ctx: Context, params: Params) -> Result:
         encryption.check_part(params, upload.template)
         source = _source(ctx, params)
         first, last = _source_range(params, source.size)
-        algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else []
+        # an upload without a checksum still gets S3's default: each part keeps its CRC64NVME
+        algorithms = [upload.checksum_algorithm] if upload.checksum_algorithm else [DEFAULT_CHECKSUM]
         started = open_copy(source.blob, first, last)
     blob, sums = finish_copy(started, algorithms, ctx.store.writer())
-    sums_b64 = {alg: sums.b64(alg) for alg in algorithms}
-    part = Part(number, blob, f'"{sums.md5_hex()}"', sums_b64, now(), begun)
+    kept = [upload.checksum_algorithm] if upload.checksum_algorithm else []
+    part = Part(number, blob, f'"{sums.md5_hex()}"', {alg: sums.b64(alg) for alg in kept}, now(), begun)
+    if not kept:
+        part.default_crc64 = sums.b64(DEFAULT_CHECKSUM)
     _store_part(ctx, params, part)
     result: dict[str, Any] = {"ETag": part.etag, "LastModified": part.last_modified}
     result.update(checksum_members(part.checksums))

@@ -20,7 +20,7 @@ from ..errors import (
     MalformedXML,
     NoSuchUpload,
 )
-from ..store import Bucket, ObjectVersion, Part, Upload
+from ..store import DEFAULT_CHECKSUM, Bucket, ObjectVersion, Part, Upload
 from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
 from .bucket_lifecycle import abort_members, expiration_header
@@ -137,11 +137,15 @@ def upload_part(ctx: Context, params: Params) -> Result:
                 f"{upload.checksum_algorithm.lower()}, actual checksum Type: {sent.lower()}"
             )
         ctx.body.want(upload.checksum_algorithm)
+    else:
+        ctx.body.want(DEFAULT_CHECKSUM)  # for S3's default checksum of the completed object
     blob = receive(ctx.body, ctx.store.writer(declared_size(ctx), upload))
     sums = dict(ctx.body.checksums)
     if upload.checksum_algorithm and upload.checksum_algorithm not in sums:
         sums[upload.checksum_algorithm] = ctx.body.computed(upload.checksum_algorithm)
     part = Part(number, blob, f'"{ctx.body.md5_hex}"', sums, started=started)
+    if not upload.checksum_algorithm:
+        part.default_crc64 = ctx.body.computed(DEFAULT_CHECKSUM)
     _store_part(ctx, params, part)
     result: Result = {
         "ETag": part.etag,
@@ -285,6 +289,7 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
             legal_hold=template.legal_hold,
             acl=template.acl,
         )
+        obj.settle_default()  # combined from the parts' CRC64NVME: no data to read
         ctx.store.put_object(params["Bucket"], obj)
         expiration = expiration_header(bucket, obj)
         _forget_upload(bucket, upload)
@@ -301,9 +306,10 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
         "VersionId": bucket.version_header(obj),
         "Expiration": expiration,
     }
-    result.update(checksum_members(sums))
-    if sums:
-        result["ChecksumType"] = upload.checksum_type
+    known = obj.known_checksums()
+    result.update(checksum_members(known))
+    if known:
+        result["ChecksumType"] = obj.checksum_type
     with ctx.store.lock:
         bucket.completed[upload.upload_id] = (upload.key, _part_list(requested), dict(result))
     return result

@@ -17,7 +17,7 @@ from ..errors import (
     MetadataTooLarge,
 )
 from ..serializer import STATUS
-from ..store import Bucket, ObjectVersion, Part
+from ..store import DEFAULT_CHECKSUM, Bucket, ObjectVersion, Part
 from . import Context, Params, Result, checksum_members, encryption, operation
 from .acl import new_object_acl
 from .bucket_lifecycle import expiration_header
@@ -130,6 +130,8 @@ def put_object(ctx: Context, params: Params) -> Result:
     lock = requested_lock(params, found)
     require_checksum(ctx, found, lock.given())
     headers = _stored_headers(params, ctx.body, found)  # S3 checks encryption before the body
+    if ctx.body.algorithm is None:
+        ctx.body.want(DEFAULT_CHECKSUM)  # S3 gives the object its default checksum
     blob = receive(ctx.body, ctx.store.writer(declared_size(ctx)))
     obj = ObjectVersion(
         key=key,
@@ -145,6 +147,8 @@ def put_object(ctx: Context, params: Params) -> Result:
         acl=acl,
     )
     lock.apply(obj)
+    if ctx.body.algorithm is None:
+        obj.settle_default(ctx.body.computed(DEFAULT_CHECKSUM))
     try:
         with ctx.store.lock:
             target = ctx.store.bucket(bucket)
@@ -179,7 +183,7 @@ def requested_headers(params: Params, content_encoding: str | None) -> dict[str,
 
 
 def _checksum_members(obj: ObjectVersion, sums: dict[str, str] | None = None) -> Result:
-    known = obj.checksums if sums is None else sums
+    known = obj.known_checksums() if sums is None else sums
     members: Result = checksum_members(known)
     if members and obj.checksum_type:
         members["ChecksumType"] = obj.checksum_type
@@ -266,7 +270,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
             result.update(checksum_members(part.checksums))
     elif sums is not None:
         try:
-            result.update(_checksum_members(obj, sums()))  # S3's default CRC64NVME is computed here
+            result.update(_checksum_members(obj, sums()))  # a snapshot's default may be computed here
         except BaseException:
             body.close()
             raise

@@ -367,30 +367,51 @@ def test_many_threads(emulator: S3Emulator, client: S3Client, bucket: str) -> No
         assert client.get_object(Bucket=bucket, Key=key)["Body"].read() == body
 
 
-# --- S3's default checksum: CRC64NVME, computed when first asked for ---------------------------
+# --- S3's default checksum: CRC64NVME, for every object written without a checksum -------------
 
 
-def _pending(emulator: S3Emulator, bucket: str, key: str) -> bool:
+def _settled(emulator: S3Emulator, bucket: str, key: str) -> bool:
     default = emulator.app.store.get_object(bucket, key).default_checksum
     assert default is not None
-    return default.value is None
+    return default.value is not None
 
 
 def test_default_checksum_of_an_upload_without_one(emulator: S3Emulator, bucket: str) -> None:
     plain = _plain(emulator)
     put: Any = plain.put_object(Bucket=bucket, Key="k", Body=CHECK_INPUT)
-    assert not [name for name in put if name.startswith("Checksum")]
-    assert _pending(emulator, bucket, "k")  # not computed while uploading
+    # API reference, PutObject: x-amz-checksum-crc64nvme is present when S3 added the default
+    # checksum; x-amz-checksum-type is always FULL_OBJECT for PutObject
+    assert put["ChecksumCRC64NVME"] == CHECK_CRC64NVME
+    assert put["ChecksumType"] == "FULL_OBJECT"
+    assert _settled(emulator, bucket, "k")  # computed while the body streamed in
     listed = plain.list_objects_v2(Bucket=bucket)["Contents"][0]
     assert listed["ChecksumAlgorithm"] == ["CRC64NVME"]
     assert listed["ChecksumType"] == "FULL_OBJECT"
-    assert _pending(emulator, bucket, "k")  # a listing names it without computing it
     head: Any = plain.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert head["ChecksumCRC64NVME"] == CHECK_CRC64NVME
     assert head["ChecksumType"] == "FULL_OBJECT"
-    assert not _pending(emulator, bucket, "k")
     no_mode: Any = plain.head_object(Bucket=bucket, Key="k")
     assert "ChecksumCRC64NVME" not in no_mode
+
+
+def test_default_checksum_of_a_raw_unsigned_payload_upload(emulator: S3Emulator, bucket: str) -> None:
+    # a plain HTTP PUT with no checksum header at all (curl, requests, older SDKs)
+    data = os.urandom(3 * MIB + 5)
+    response = send(emulator, "PUT", f"/{bucket}/k", data, {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    assert response.status == 200
+    assert response.headers["x-amz-checksum-crc64nvme"] == checksums.checksum_b64("CRC64NVME", data)
+    assert response.headers["x-amz-checksum-type"] == "FULL_OBJECT"
+
+
+def test_a_snapshot_restored_object_computes_its_default_on_demand(emulator: S3Emulator, bucket: str) -> None:
+    plain = _plain(emulator)
+    plain.put_object(Bucket=bucket, Key="k", Body=CHECK_INPUT)
+    obj = emulator.app.store.get_object(bucket, "k")
+    assert obj.default_checksum is not None
+    obj.default_checksum.value = None  # as for an object the store made without a write
+    head: Any = plain.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC64NVME"] == CHECK_CRC64NVME
+    assert _settled(emulator, bucket, "k")
 
 
 def test_default_checksum_on_get_and_attributes(emulator: S3Emulator, client: S3Client, bucket: str) -> None:
@@ -439,16 +460,40 @@ def test_default_checksum_computed_once_under_concurrency(emulator: S3Emulator, 
     assert values == {checksums.checksum_b64("CRC64NVME", data)}
 
 
-def test_default_checksum_of_a_copy(emulator: S3Emulator, bucket: str) -> None:
+@pytest.mark.parametrize("size", [len(CHECK_INPUT), 3 * MIB])
+def test_default_checksum_of_a_copy(emulator: S3Emulator, bucket: str, size: int) -> None:
+    data = CHECK_INPUT if size == len(CHECK_INPUT) else os.urandom(size)
+    expected = checksums.checksum_b64("CRC64NVME", data)
+    plain = _plain(emulator)
+    plain.put_object(Bucket=bucket, Key="src", Body=data)
+    copied: Any = plain.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
+    assert copied["CopyObjectResult"]["ChecksumCRC64NVME"] == expected
+    assert copied["CopyObjectResult"]["ChecksumType"] == "FULL_OBJECT"
+    head: Any = plain.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")
+    assert head["ChecksumCRC64NVME"] == expected
+
+
+def test_default_checksum_of_a_copy_of_a_restored_source(emulator: S3Emulator, bucket: str) -> None:
     plain = _plain(emulator)
     plain.put_object(Bucket=bucket, Key="src", Body=CHECK_INPUT)
-    plain.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
-    assert _pending(emulator, bucket, "dst")
-    head: Any = plain.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")
-    assert head["ChecksumCRC64NVME"] == CHECK_CRC64NVME
+    source = emulator.app.store.get_object(bucket, "src").default_checksum
+    assert source is not None
+    source.value = None  # unknown: the copy computes it from the bytes it copies
+    copied: Any = plain.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
+    assert copied["CopyObjectResult"]["ChecksumCRC64NVME"] == CHECK_CRC64NVME
 
 
-@pytest.mark.parametrize("part_checksums", ["none", "crc32"])
+def test_copy_with_an_algorithm_has_no_default(client: S3Client, emulator: S3Emulator, bucket: str) -> None:
+    _plain(emulator).put_object(Bucket=bucket, Key="src", Body=CHECK_INPUT)
+    copied: Any = client.copy_object(
+        Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"}, ChecksumAlgorithm="SHA256"
+    )
+    result = copied["CopyObjectResult"]
+    assert "ChecksumCRC64NVME" not in result
+    assert result["ChecksumSHA256"] == checksums.checksum_b64("SHA256", CHECK_INPUT)
+
+
+@pytest.mark.parametrize("part_checksums", ["none", "crc32", "copy"])
 def test_default_checksum_of_a_multipart_upload(
     emulator: S3Emulator, client: S3Client, bucket: str, part_checksums: str
 ) -> None:
@@ -456,15 +501,30 @@ def test_default_checksum_of_a_multipart_upload(
     uploader = _plain(emulator) if part_checksums == "none" else client
     first, second = os.urandom(5 * MIB), b"tail" * 100
     upload = uploader.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
-    parts = [_part(uploader, bucket, upload, 1, first), _part(uploader, bucket, upload, 2, second)]
+    parts = [_part(uploader, bucket, upload, 1, first)]
+    if part_checksums == "copy":
+        uploader.put_object(Bucket=bucket, Key="src", Body=b"head" + second)
+        copied = uploader.upload_part_copy(
+            Bucket=bucket,
+            Key="k",
+            UploadId=upload,
+            PartNumber=2,
+            CopySource={"Bucket": bucket, "Key": "src"},
+            CopySourceRange=f"bytes=4-{len(second) + 3}",
+        )
+        parts.append({"PartNumber": 2, "ETag": copied["CopyPartResult"]["ETag"]})
+    else:
+        parts.append(_part(uploader, bucket, upload, 2, second))
     done: Any = uploader.complete_multipart_upload(
         Bucket=bucket, Key="k", UploadId=upload, MultipartUpload={"Parts": parts}
     )
-    assert "ChecksumCRC64NVME" not in done
-    listed = client.list_objects_v2(Bucket=bucket)["Contents"][0]
+    expected = checksums.checksum_b64("CRC64NVME", first + second)
+    assert (done["ChecksumCRC64NVME"], done["ChecksumType"]) == (expected, "FULL_OBJECT")
+    assert _settled(emulator, bucket, "k")  # combined from the parts, no data read again
+    listed = client.list_objects_v2(Bucket=bucket, Prefix="k")["Contents"][0]
     assert (listed["ChecksumAlgorithm"], listed["ChecksumType"]) == (["CRC64NVME"], "FULL_OBJECT")
     head: Any = client.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
-    assert head["ChecksumCRC64NVME"] == checksums.checksum_b64("CRC64NVME", first + second)
+    assert head["ChecksumCRC64NVME"] == expected
     assert head["ChecksumType"] == "FULL_OBJECT"
 
 
