@@ -74,7 +74,7 @@ class ObjectVersion:
     restore_expiry: datetime | None = None
     annotations: dict[str, Annotation] | None = None  # by name (handlers/object_annotations.py)
     # S3's CRC64NVME for an object stored without a checksum: writes settle it (settle_default);
-    # an object made otherwise (a restored snapshot) computes it on first demand
+    # any object left unsettled (none is today: a fallback) computes it on first demand
     default_checksum: DefaultChecksum | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -121,7 +121,7 @@ class ObjectVersion:
     def checksums_source(self) -> Callable[[], dict[str, str]]:
         """Call with the store lock held: a function giving every checksum of the object.
 
-        The first caller of that function computes a default not settled at write time (a snapshot's)
+        The first caller of that function computes a default not settled at write time (a fallback)
         outside the lock, from a reader opened now, while the body certainly exists.
         """
         default = self.default_checksum

@@ -270,7 +270,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
             result.update(checksum_members(part.checksums))
     elif sums is not None:
         try:
-            result.update(_checksum_members(obj, sums()))  # a snapshot's default may be computed here
+            result.update(_checksum_members(obj, sums()))  # an unsettled default is computed here
         except BaseException:
             body.close()
             raise

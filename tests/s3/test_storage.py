@@ -408,7 +408,7 @@ def test_a_snapshot_restored_object_computes_its_default_on_demand(emulator: S3E
     plain.put_object(Bucket=bucket, Key="k", Body=CHECK_INPUT)
     obj = emulator.app.store.get_object(bucket, "k")
     assert obj.default_checksum is not None
-    obj.default_checksum.value = None  # as for an object the store made without a write
+    obj.default_checksum.value = None  # the fallback for a default not settled when written
     head: Any = plain.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert head["ChecksumCRC64NVME"] == CHECK_CRC64NVME
     assert _settled(emulator, bucket, "k")
