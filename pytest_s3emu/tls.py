@@ -37,7 +37,8 @@ def server_names(host: str, region: str, domains: tuple[str, ...]) -> list[str]:
 
     A wildcard spans one label (RFC 6125), so ``<bucket>.<domain>`` and the website hosts
     (``<bucket>.s3-website.<domain>`` and both regional forms) each get their own; a bucket name
-    with dots in it does not match any of them, as with real S3's own certificate.
+    with dots in it matches none, as with real S3's own certificate. OpenSSL honours no wildcard
+    right under a one-label name (``*.localhost``); it is listed anyway, for other TLS stacks.
     """
     names = [host, "127.0.0.1", "::1", "localhost"]
     for domain in domains:

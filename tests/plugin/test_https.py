@@ -4,6 +4,7 @@ botocore's TLS-only aws-chunked uploads verified, the standalone ``--https`` and
 from __future__ import annotations
 
 import json
+import socket
 import ssl
 import subprocess
 import sys
@@ -173,3 +174,33 @@ def test_standalone_https() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("name", "covered"),
+    [
+        ("localhost", True),
+        # OpenSSL takes no wildcard right under a single-label name: *.localhost is in the
+        # certificate but matches nothing; *.s3-website.localhost and *.s3.example do
+        ("bucket-one.localhost", False),
+        ("site.s3-website.localhost", True),
+        ("site.s3-website-eu-west-1.localhost", True),
+        ("site.s3-website.eu-west-1.localhost", True),
+        ("bucket.s3.example", True),  # virtual-hosted style on an s3emu_domains domain
+        ("dotted.bucket.localhost", False),  # a wildcard spans one label
+        ("example.com", False),
+    ],
+)
+def test_the_certificate_names(name: str, covered: bool) -> None:
+    from pytest_s3emu.server import S3Emulator
+
+    with S3Emulator(https=True, region="eu-west-1", domains=("localhost", "s3.example")) as emulator:
+        context = ssl.create_default_context(cafile=emulator.ca_bundle)
+        with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as raw:
+            if covered:
+                with context.wrap_socket(raw, server_hostname=name) as tls:
+                    assert tls.version() is not None
+            else:
+                with pytest.raises(ssl.SSLCertVerificationError):
+                    context.wrap_socket(raw, server_hostname=name)
+    assert emulator.ca_bundle is None
