@@ -41,7 +41,7 @@ def test_boto3_over_https(s3emu):
     head = client.head_object(Bucket="tls-bucket", Key="k", ChecksumMode="ENABLED")
     assert head["ChecksumCRC32"] == base64.b64encode(zlib.crc32(b"over tls").to_bytes(4, "big")).decode()
 
-def test_multipart_over_https(s3):
+def test_multipart_over_https(s3, s3emu):
     s3.create_bucket(Bucket="tls-multipart")
     upload = s3.create_multipart_upload(Bucket="tls-multipart", Key="big")["UploadId"]
     parts = []
@@ -55,6 +55,8 @@ def test_multipart_over_https(s3):
     )
     body = s3.get_object(Bucket="tls-multipart", Key="big")["Body"].read()
     assert (len(body), body[-4:]) == (5 * 1024 * 1024 + 4, b"tail")
+    part_calls = s3emu.calls.filter("UploadPart")
+    assert [call.request_headers["content-encoding"] for call in part_calls] == ["aws-chunked"] * 2
 
 def _tamper_trailer(request, **_):
     # the checksum in the aws-chunked trailer no longer matches the bytes sent
