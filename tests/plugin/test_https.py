@@ -206,3 +206,15 @@ def test_the_certificate_names(name: str, covered: bool) -> None:
                 with pytest.raises(ssl.SSLCertVerificationError):
                     context.wrap_socket(raw, server_hostname=name)
     assert emulator.ca_bundle is None
+
+
+def test_a_silent_connection_does_not_stall_the_others() -> None:
+    # the handshake runs in each connection's own thread, never in the accepting one
+    from pytest_s3emu.server import S3Emulator
+
+    with S3Emulator(https=True) as emulator:
+        context = ssl.create_default_context(cafile=emulator.ca_bundle)
+        with socket.create_connection(("127.0.0.1", emulator.port), timeout=10):
+            url = emulator.endpoint_url + "/_s3emu/health"
+            with urllib.request.urlopen(url, context=context, timeout=10) as response:
+                assert response.status == 200
