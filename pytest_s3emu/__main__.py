@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from . import env
 from .server import S3Emulator
+from .tls import HttpsUnavailable
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -25,6 +26,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         default=None,
         help="domain of virtual-hosted-style requests, <bucket>.<domain> (repeatable; default: localhost)",
     )
+    parser.add_argument(
+        "--https",
+        action="store_true",
+        help="serve HTTPS with a throw-away CA, printed as AWS_CA_BUNDLE (needs pytest-s3emu[https])",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -33,10 +39,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
     domains = tuple(args.domain or ["localhost"])
-    emulator = S3Emulator(host=args.host, port=args.port, region=args.region, domains=domains)
+    emulator = S3Emulator(
+        host=args.host, port=args.port, region=args.region, domains=domains, https=args.https
+    )
     try:
         emulator.start()
-    except OSError as error:
+    except (OSError, HttpsUnavailable) as error:
         print(f"pytest-s3emu: {error}", file=sys.stderr)
         return 1
     stopped = threading.Event()

@@ -49,7 +49,7 @@ def variables(emulator: S3Emulator) -> dict[str, str]:
     from .auth import ACCESS_KEY, SECRET_KEY
 
     endpoint = emulator.endpoint_url
-    return {
+    found = {
         "AWS_ENDPOINT_URL_S3": endpoint,
         "AWS_ACCESS_KEY_ID": ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
@@ -58,6 +58,10 @@ def variables(emulator: S3Emulator) -> dict[str, str]:
         # object_store based clients (polars, obstore) refuse plain http unless told
         "AWS_ALLOW_HTTP": "true",
     }
+    if emulator.ca_bundle is not None:
+        # botocore's own setting for the CA that verifies the endpoint's certificate
+        found["AWS_CA_BUNDLE"] = emulator.ca_bundle
+    return found
 
 
 def isolation_variables() -> dict[str, str]:

@@ -13,6 +13,7 @@ import logging
 import os
 import selectors
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -384,10 +385,16 @@ class KeepAliveWSGIServer(serving.ThreadedWSGIServer):
     #: version is the problem; None: http.server's own error page
     refuse_request_line: Callable[[bool], tuple[int, list[tuple[str, str]], Iterable[bytes]]] | None = None
 
-    def __init__(self, host: str, port: int, app: WSGIApplication, fd: int) -> None:
+    def __init__(
+        self, host: str, port: int, app: WSGIApplication, fd: int, tls: ssl.SSLContext | None = None
+    ) -> None:
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(host, port, app, handler=KeepAliveRequestHandler, fd=fd)
+        # not Werkzeug's ssl_context=: it wraps the listener, so each TLS handshake would run in
+        # accept(), in the serving thread, where one silent client stalls every other one
+        self._tls = tls
+        self.ssl_context = tls  # Werkzeug's handler reads it for wsgi.url_scheme and SSL errors
         # Werkzeug's __init__ calls server_close() on the socket TCPServer made before adopting
         # ``fd``: only from here on does "closed" mean this server is closed
         self._closed = False
@@ -430,6 +437,17 @@ class KeepAliveWSGIServer(serving.ThreadedWSGIServer):
             self._wake_writer.send(b"\0")
         self._stopped.wait()
 
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, address = super().get_request()
+        if self._tls is None:
+            return conn, address
+        try:
+            # the handshake happens on the first read, in the connection's own thread
+            return self._tls.wrap_socket(conn, server_side=True, do_handshake_on_connect=False), address
+        except BaseException:
+            conn.close()
+            raise
+
     def track(self, conn: socket.socket) -> None:
         with self._connections_lock:
             self._connections.add(conn)
@@ -460,8 +478,11 @@ class KeepAliveWSGIServer(serving.ThreadedWSGIServer):
         logger.log(logging.WARNING if type == "error" else logging.DEBUG, message, *args)
 
 
-def make_server(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> KeepAliveWSGIServer:
-    """Bind ``host:port`` now (``port=0``: a free port, see ``server.port``) for ``app``.
+def make_server(
+    app: WSGIApplication, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+) -> KeepAliveWSGIServer:
+    """Bind ``host:port`` now (``port=0``: a free port, see ``server.port``) for ``app``; ``tls``
+    (a server context) makes it serve HTTPS.
 
     Call ``serve_forever()`` (typically in a daemon thread), then ``shutdown()`` and
     ``server_close()``. Raises ``OSError`` if the address cannot be bound.
@@ -473,7 +494,7 @@ def make_server(app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) ->
     # Werkzeug binds by itself only to print the error and sys.exit(1): hand it a bound socket
     with listener:
         try:
-            return KeepAliveWSGIServer(host, port, app, fd=listener.fileno())
+            return KeepAliveWSGIServer(host, port, app, fd=listener.fileno(), tls=tls)
         except SystemExit as exc:
             raise OSError(f"pytest-s3emu could not bind {host}:{port} (werkzeug exited)") from exc
 

@@ -152,7 +152,7 @@ def _environ(request: AWSPreparedRequest, method: str, endpoint: str) -> WSGIEnv
     host, _, port = netloc.rpartition(":")
     environ: dict[str, Any] = {
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
+        "wsgi.url_scheme": endpoint.split("://", 1)[0],
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": False,

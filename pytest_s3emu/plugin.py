@@ -37,7 +37,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="how the emulator's own boto3 clients reach it: http or inprocess (ini: s3emu_transport)",
     )
+    group.addoption(
+        "--s3emu-https",
+        action="store_true",
+        default=None,
+        help="serve HTTPS with a throw-away CA exported as AWS_CA_BUNDLE; needs pytest-s3emu[https] "
+        "(ini: s3emu_https)",
+    )
     parser.addini("s3emu_autouse", type="bool", default=False, help="activate the S3 emulator for every test")
+    parser.addini(
+        "s3emu_https",
+        type="bool",
+        default=False,
+        help="serve HTTPS (throw-away CA in AWS_CA_BUNDLE; needs the https extra, trustme)",
+    )
     parser.addini("s3emu_host", default="127.0.0.1", help="address the S3 emulator binds (loopback)")
     parser.addini("s3emu_region", default="us-east-1", help="region of the S3 emulator")
     parser.addini(
@@ -68,6 +81,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_loopback(_option(config, "host"))
     _check_transport(_option(config, "transport"))
     _spill_threshold(config)
+    _check_https(config)
     config.addinivalue_line(
         "markers",
         f"{MARKER}: run the test with the S3 emulator active: every boto3/botocore S3 client the "
@@ -118,9 +132,25 @@ def _check_transport(transport: str) -> None:
         )
 
 
+def _flag(config: pytest.Config, name: str) -> bool:
+    flag = config.getoption(f"--s3emu-{name}")
+    return bool(flag) if flag is not None else bool(config.getini(f"s3emu_{name}"))
+
+
 def _autouse(config: pytest.Config) -> bool:
-    flag = config.getoption("--s3emu-autouse")
-    return bool(flag) if flag is not None else bool(config.getini("s3emu_autouse"))
+    return _flag(config, "autouse")
+
+
+def _check_https(config: pytest.Config) -> None:
+    # refused at start-up, not at the first test that wants the emulator: the whole run needs it
+    if not _flag(config, "https"):
+        return
+    from . import tls
+
+    try:
+        tls.certificate_authority()
+    except tls.HttpsUnavailable as exc:
+        raise pytest.UsageError(f"pytest-s3emu: s3emu_https: {exc}") from None
 
 
 @pytest.fixture(scope="session")
@@ -137,6 +167,7 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
         spill_threshold=_spill_threshold(pytestconfig),
         transport=_option(pytestconfig, "transport"),
         domains=tuple(pytestconfig.getini("s3emu_domains")),
+        https=_flag(pytestconfig, "https"),
     )
     emulator.start()
     yield emulator

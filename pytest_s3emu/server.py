@@ -20,6 +20,8 @@ from .journal import Call, Journal
 from .snapshots import Snapshot
 
 if TYPE_CHECKING:
+    import ssl
+
     import boto3.session
     from mypy_boto3_s3 import S3Client
     from werkzeug.serving import BaseWSGIServer
@@ -54,8 +56,13 @@ class S3Emulator:
         spill_threshold: int = DEFAULT_SPILL_THRESHOLD,
         transport: str = "http",
         domains: tuple[str, ...] = ("localhost",),
+        https: bool = False,
     ) -> None:
-        """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style."""
+        """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style.
+
+        ``https``: serve TLS with a certificate from a throw-away CA (:attr:`ca_bundle`; needs the
+        ``https`` extra), so clients send what they send only over TLS (``aws-chunked`` uploads).
+        """
         if spill_threshold < 0:
             raise ValueError(f"spill_threshold must be a number of bytes, not {spill_threshold!r}")
         self.host = host
@@ -63,6 +70,9 @@ class S3Emulator:
         self.region = region
         self.spill_threshold = spill_threshold
         self.transport = transport
+        self.https = https
+        #: the throw-away CA's PEM file (in :attr:`storage_dir`) while serving HTTPS, else None
+        self.ca_bundle: str | None = None
         self.app = S3App(region=region, domains=tuple(domains))
         self.app.store.spill_threshold = spill_threshold
         self._storage: weakref.finalize[..., S3Emulator] | None = None
@@ -75,11 +85,12 @@ class S3Emulator:
 
     @property
     def endpoint_url(self) -> str:
-        """``http://127.0.0.1:<port>``; starts the server if it is not running yet."""
+        """``http://127.0.0.1:<port>`` (``https://`` with ``https``); starts the server if it is not
+        running yet."""
         if self._server is None:
             self.start()
         host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal needs brackets
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.https else 'http'}://{host}:{self.port}"
 
     @property
     def log(self) -> Journal:
@@ -209,10 +220,16 @@ class S3Emulator:
             return self
         from .httpserver import make_server
 
-        server = make_server(self.app, self.host, self.port)
+        directory = tempfile.mkdtemp(prefix="s3emu-")
+        try:
+            context = self._tls_context(directory) if self.https else None
+            server = make_server(self.app, self.host, self.port, tls=context)
+        except BaseException:
+            shutil.rmtree(directory, ignore_errors=True)
+            self.ca_bundle = None
+            raise
         server.refuse_request_line = self.app.refuse_request_line
         self.port = server.port
-        directory = tempfile.mkdtemp(prefix="s3emu-")
         # removed by stop(), or at interpreter exit for an emulator never stopped
         self._storage = weakref.finalize(self, shutil.rmtree, directory, ignore_errors=True)
         self.app.store.directory = directory
@@ -221,6 +238,13 @@ class S3Emulator:
         self._thread.start()
         logger.debug("s3emu: serving on %s", self.endpoint_url)
         return self
+
+    def _tls_context(self, directory: str) -> ssl.SSLContext:
+        from . import tls
+
+        names = tls.server_names(self.host, self.region, self.app.domains)
+        context, self.ca_bundle = tls.server_context(directory, names)
+        return context
 
     def stop(self) -> None:
         """Stop serving, free every stored body and remove :attr:`storage_dir`."""
@@ -236,6 +260,7 @@ class S3Emulator:
         if storage is not None:
             storage()
             self.app.store.directory = None
+        self.ca_bundle = None
 
     def reset(self) -> None:
         """Empty the emulator (buckets, objects, the journal, faults, recorded crashes), then restore
@@ -314,6 +339,8 @@ class S3Emulator:
         Keyword arguments go to ``Session.client`` (``config=``, ``region_name=``, ...).
         """
         options: dict[str, Any] = {"endpoint_url": self.endpoint_url}
+        if self.ca_bundle is not None:
+            options["verify"] = self.ca_bundle
         options.update(kwargs)
         return self.boto3_session(guard=False).client("s3", **options)
 

@@ -22,9 +22,12 @@ from .errors import (
     NoSuchBucket,
     NoSuchKey,
     NoSuchWebsiteConfiguration,
+    NotModified,
     S3Error,
 )
 from .handlers.bucket_config import current
+from .handlers.preconditions import check_read_conditions, parse_range
+from .parser import parse_timestamp
 from .records import ObjectVersion
 from .request import HttpRequest
 from .serializer import Body, Headers, http_date
@@ -34,7 +37,14 @@ OPERATION = "WebsiteRequest"  # the name a website request is logged under: no m
 PATH_PREFIX = "/_s3emu/website/"
 _LABEL = "s3-website"
 _NESTED = "An Error Occurred While Attempting to Retrieve a Custom Error Document"
-_STATUS_TITLES = {301: "Moved Permanently", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
+_STATUS_TITLES = {
+    301: "Moved Permanently",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    412: "Precondition Failed",
+    416: "Requested Range Not Satisfiable",
+}
 _OBJECT_HEADERS = (("CacheControl", "Cache-Control"), ("ContentDisposition", "Content-Disposition"))
 
 Config = dict[str, Any]
@@ -131,12 +141,14 @@ def _serve_key(
     suffix: str = config["IndexDocument"]["Suffix"]
     key = site.key + suffix if site.key == "" or site.key.endswith("/") else site.key
     try:
-        answer = _object(store, site.bucket, key, head, 200)
+        answer = _object(store, site.bucket, key, head, 200, request)
         if answer is None and key == site.key and _object(store, site.bucket, f"{key}/{suffix}", True, 200):
             # a "folder" named without its slash: S3 sends the browser to the slashed path
             return _redirect(302, f"{site.base}/{quote(key, safe='/~')}/")
     except AccessDenied as denied:
         return _failure(store, request, site, config, denied, ids)
+    except S3Error as refused:  # a precondition or range of the request: answered as S3 does, no document
+        return page(refused, None, ids, head)
     return answer or _failure(store, request, site, config, NoSuchKey(Key=key), ids)
 
 
@@ -159,8 +171,11 @@ def _failure(
     return page(error, document or None, ids, head)
 
 
-def _object(store: Store, bucket: str, key: str, head: bool, status: int) -> Answer | None:
-    """An object's answer with ``status`` (None when there is no such object)."""
+def _object(
+    store: Store, bucket: str, key: str, head: bool, status: int, request: HttpRequest | None = None
+) -> Answer | None:
+    """An object's answer with ``status`` (None when there is no such object); with ``request``, the
+    document asked for, its conditional and Range headers are honoured as GetObject does."""
     with store.lock:
         found = store.buckets.get(bucket)
         obj = found.objects.get(key) if found is not None else None
@@ -171,18 +186,41 @@ def _object(store: Store, bucket: str, key: str, head: bool, status: int) -> Ans
         redirect = obj.headers.get("WebsiteRedirectLocation")
         if redirect:
             return _redirect(301, str(redirect))
+        span = None
+        if request is not None:
+            check_read_conditions(_conditions(request), obj)
+            span = parse_range(request.header("range"), obj.size)
+        first, last = span if span is not None else (0, obj.size - 1)
         # opened while the lock is held: a concurrent overwrite may delete the file afterwards
-        body = obj.blob.open_range(0, obj.size - 1) if not head and obj.size else Reader(iter(()))
+        body = obj.blob.open_range(first, last) if not head and last >= first else Reader(iter(()))
     headers: Headers = [
         ("Content-Type", obj.content_type),
-        ("Content-Length", str(obj.size)),
+        ("Content-Length", str(last - first + 1)),
         ("ETag", obj.etag),
         ("Last-Modified", http_date(obj.last_modified)),
     ]
+    if span is not None:
+        status = 206
+        headers.append(("Content-Range", f"bytes {first}-{last}/{obj.size}"))
     for member, name in _OBJECT_HEADERS:
         if isinstance(obj.headers.get(member), str):
             headers.append((name, obj.headers[member]))
     return status, headers, body
+
+
+def _conditions(request: HttpRequest) -> dict[str, Any]:
+    """The request's conditional headers as GetObject's members (an unparsable date is ignored)."""
+    found: dict[str, Any] = {
+        "IfMatch": request.header("if-match"),
+        "IfNoneMatch": request.header("if-none-match"),
+    }
+    for member, name in (
+        ("IfModifiedSince", "if-modified-since"),
+        ("IfUnmodifiedSince", "if-unmodified-since"),
+    ):
+        raw = request.header(name)
+        found[member] = parse_timestamp(raw) if raw is not None else None
+    return found
 
 
 def _routing_rule(config: Config, key: str, status: int | None) -> Config | None:
@@ -224,6 +262,8 @@ def _redirect(status: int, location: str) -> Answer:
 
 def page(error: S3Error, document: str | None, ids: tuple[str, str], head: bool) -> Answer:
     """The endpoint's HTML error page; ``document``: the error document that was not found."""
+    if isinstance(error, NotModified):  # a 304 carries the validators only, never a page
+        return error.status, list(error.headers.items()), []
     title = f"{error.status} {_STATUS_TITLES.get(error.status, 'Error')}"
     lines = ["<html>", f"<head><title>{title}</title></head>", "<body>", f"<h1>{title}</h1>", "<ul>"]
     details = {"Code": error.code, "Message": error.text, **error.fields}
@@ -245,4 +285,5 @@ def page(error: S3Error, document: str | None, ids: tuple[str, str], head: bool)
         ("x-amz-error-message", error.text),
     ]
     headers.extend((f"x-amz-error-detail-{name}", value) for name, value in error.fields.items())
+    headers.extend(error.headers.items())  # a 416's Content-Range: bytes */<size>
     return error.status, headers, [] if head else [text]

@@ -12,6 +12,7 @@ PAGES = (
     "clock.md",
     "lifecycle.md",
     "cors-website.md",
+    "https.md",
     *sorted(f"toolkit/{page.name}" for page in (DOCS / "toolkit").glob("*.md")),
 )
 

@@ -34,10 +34,16 @@ def site(s3: S3Client, s3_bucket: str) -> str:
 
 
 def _get(
-    emulator: S3Emulator, bucket: str, path: str, method: str = "GET", host: str | None = None
+    emulator: S3Emulator,
+    bucket: str,
+    path: str,
+    method: str = "GET",
+    host: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> RawResponse:
     """A request to the bucket's website host, ``<bucket>.s3-website.localhost`` unless ``host``."""
-    return send(emulator, method, path, headers={"Host": host or f"{bucket}.s3-website.localhost"})
+    sent = {"Host": host or f"{bucket}.s3-website.localhost", **(headers or {})}
+    return send(emulator, method, path, headers=sent)
 
 
 def _items(response: RawResponse) -> dict[str, str]:
@@ -216,3 +222,61 @@ def test_website_answers_carry_cors_headers(s3emu: S3Emulator, s3: S3Client, sit
         s3emu, "GET", "/", headers={"Host": f"{site}.s3-website.localhost", "Origin": "http://app.example"}
     )
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+def test_range_request_is_206_with_content_range(s3emu: S3Emulator, site: str) -> None:
+    part = _get(s3emu, site, "/docs/", headers={"Range": "bytes=1-3"})
+    assert (part.status, part.body) == (206, b"ocs")
+    assert (part.headers["content-range"], part.headers["content-length"]) == ("bytes 1-3/9", "3")
+    suffix = _get(s3emu, site, "/index.html", headers={"Range": "bytes=-2"})
+    assert (suffix.status, suffix.body, suffix.headers["content-range"]) == (206, b"me", "bytes 2-3/4")
+    # a header S3 cannot parse (several ranges) is ignored: the whole document
+    whole = _get(s3emu, site, "/index.html", headers={"Range": "bytes=0-1,2-3"})
+    assert (whole.status, whole.body) == (200, b"home")
+    assert "content-range" not in whole.headers
+
+
+def test_unsatisfiable_range_is_an_html_416(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    s3.put_object(Bucket=site, Key="error.html", Body=b"oops", ContentType="text/html")
+    response = _get(s3emu, site, "/index.html", headers={"Range": "bytes=10-20"})
+    assert response.status == 416
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert (response.headers["x-amz-error-code"], response.headers["content-range"]) == (
+        "InvalidRange",
+        "bytes */4",
+    )
+    items = _items(response)  # the error document is not served for a refused range
+    assert (items["Code"], items["RangeRequested"], items["ActualObjectSize"]) == (
+        "InvalidRange",
+        "bytes=10-20",
+        "4",
+    )
+    assert response.body.startswith(b"<html>\n<head><title>416 Requested Range Not Satisfiable</title>")
+
+
+def test_if_none_match_and_if_modified_since_are_304(s3emu: S3Emulator, site: str) -> None:
+    first = _get(s3emu, site, "/index.html")
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    for headers in ({"If-None-Match": etag}, {"If-None-Match": "*"}, {"If-Modified-Since": modified}):
+        response = _get(s3emu, site, "/index.html", headers=headers)
+        assert (response.status, response.body) == (304, b""), headers
+        assert (response.headers["etag"], response.headers["last-modified"]) == (etag, modified)
+    # If-None-Match that does not match wins over a true If-Modified-Since (AWS's precedence)
+    changed = _get(s3emu, site, "/", headers={"If-None-Match": '"other"', "If-Modified-Since": modified})
+    assert (changed.status, changed.body) == (200, b"home")
+    older = _get(s3emu, site, "/", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"})
+    assert (older.status, older.body) == (200, b"home")
+
+
+def test_if_match_and_if_unmodified_since_are_html_412(s3emu: S3Emulator, site: str) -> None:
+    etag = _get(s3emu, site, "/index.html").headers["etag"]
+    for headers, condition in (
+        ({"If-Match": '"other"'}, "If-Match"),
+        ({"If-Unmodified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}, "If-Unmodified-Since"),
+    ):
+        response = _get(s3emu, site, "/index.html", headers=headers)
+        assert (response.status, response.headers["x-amz-error-code"]) == (412, "PreconditionFailed")
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        assert (_items(response)["Code"], _items(response)["Condition"]) == ("PreconditionFailed", condition)
+    matched = _get(s3emu, site, "/", headers={"If-Match": etag, "Range": "bytes=0-0"})
+    assert (matched.status, matched.body) == (206, b"h")
