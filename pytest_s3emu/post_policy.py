@@ -104,7 +104,9 @@ def authorize(
     return sizes
 
 
-def _verify_signature(fields: Mapping[str, str], policy: str | None, secret_for: SecretFor) -> datetime | None:
+def _verify_signature(
+    fields: Mapping[str, str], policy: str | None, secret_for: SecretFor
+) -> datetime | None:
     """Check the signature fields; returns the SigV4 signing time (None for SigV2 or anonymous)."""
     version = _V4_FIELDS if "x-amz-signature" in fields or "x-amz-credential" in fields else None
     if version is None and any(name in fields for name in _V2_FIELDS):
@@ -235,7 +237,7 @@ def _check_condition(condition: object, values: Mapping[str, str], named: set[st
             raise InvalidPolicyDocument("Invalid Policy: Invalid Simple-Condition: value must be a string.")
         named.add(name.lower())
         if values.get(name.lower(), "") != expected:
-            raise _failed(condition)
+            raise _failed(["eq", "$" + name, expected])  # S3 reports a simple condition in its eq form
         return None
     if not isinstance(condition, list) or not condition or not isinstance(condition[0], str):
         raise InvalidPolicyDocument(f"Invalid Policy: Invalid Condition: {json.dumps(condition)}")

@@ -87,9 +87,7 @@ class _Upload:
     filename: str | None
 
 
-def post_object(
-    ctx: Context, bucket: str, secret_for: post_policy.SecretFor
-) -> tuple[int, Headers, Body]:
+def post_object(ctx: Context, bucket: str, secret_for: post_policy.SecretFor) -> tuple[int, Headers, Body]:
     """Store the form's file as PutObject would; answer as S3 does (204, 200, 201 or a 303).
 
     ``secret_for`` gives the secret of the access key that signed the form's policy.
