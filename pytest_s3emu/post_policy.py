@@ -54,6 +54,9 @@ class SizeRange:
     minimum: int
     maximum: int
 
+    def narrowed(self, other: SizeRange) -> SizeRange:
+        return SizeRange(max(self.minimum, other.minimum), min(self.maximum, other.maximum))
+
     def check_growing(self, size: int) -> None:
         """Refuse the file as soon as what has arrived is over the maximum."""
         if size > self.maximum:
@@ -93,7 +96,9 @@ def authorize(
     sizes: SizeRange | None = None
     for condition in document["conditions"]:
         found = _check_condition(condition, values, named)
-        sizes = found or sizes
+        if found is not None:
+            # every range holds: the file must fit them all
+            sizes = found if sizes is None else sizes.narrowed(found)
     extra = [
         name
         for name in fields

@@ -245,6 +245,14 @@ def test_content_length_range(
     assert _post(s3emu, s3_bucket, form, b"x" * 10).status == 204
 
 
+def test_every_content_length_range_holds(s3emu: S3Emulator, v4: S3Client, s3_bucket: str) -> None:
+    ranges: Conditions = [["content-length-range", 0, 100], ["content-length-range", "5", "8"]]
+    form = _presign(v4, s3_bucket, "k", conditions=ranges)
+    error = _refused(_post(s3emu, s3_bucket, form, b"x" * 9), 400, "EntityTooLarge")
+    assert error["MaxSizeAllowed"] == "8"
+    assert _post(s3emu, s3_bucket, form, b"x" * 5).status == 204
+
+
 def test_a_large_file_over_the_range_is_refused(s3emu: S3Emulator, v4: S3Client, s3_bucket: str) -> None:
     form = _presign(v4, s3_bucket, "k", conditions=[["content-length-range", 0, 1000]])
     error = _refused(_post(s3emu, s3_bucket, form, b"y" * 3_000_000), 400, "EntityTooLarge")
