@@ -215,7 +215,8 @@ class S3App:
             if self.faults:
                 self._inject(request, target)
             context = Context(self.store, request, RequestBody(request), self.region)
-            return post_object.post_object(context, form_bucket)
+            # the secrets of the access keys the emulator knows (one account today)
+            return post_object.post_object(context, form_bucket, self.secrets.get)
         match = router.match(request, self.domains)
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
         if self.faults:

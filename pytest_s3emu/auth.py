@@ -238,6 +238,11 @@ def _signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return key
 
 
+def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
+    """The SigV4 key of a secret for one day, region and service (a POST policy is signed with it)."""
+    return _signing_key(secret, date, region, service)
+
+
 def _string_to_sign(signature: Signature, canonical: str) -> str:
     digest = hashlib.sha256(canonical.encode("utf-8", "surrogateescape")).hexdigest()
     return f"{ALGORITHM}\n{signature.amz_date}\n{signature.scope}\n{digest}"

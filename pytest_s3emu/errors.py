@@ -434,6 +434,13 @@ class MaxPostPreDataLengthExceeded(S3Error):
     message = "Your POST request fields preceeding the upload file was too large."  # sic, as S3 writes it
 
 
+class InvalidPolicyDocument(S3Error):
+    # a POST object policy S3 cannot read (not a model error shape)
+    code = "InvalidPolicyDocument"
+    status = 400
+    message = "Invalid Policy: Invalid JSON."
+
+
 class InvalidBucketState(S3Error):
     code = "InvalidBucketState"
     status = 409

@@ -6,8 +6,10 @@ app routes a POST to a bucket without a sub-resource here. The form fields befor
 ``x-amz-checksum-*``, ...), and the PutObject handler stores the file part's bytes as they stream
 in. Fields after ``file`` are ignored, as S3 ignores them.
 
-The policy and its signature are NOT verified: the emulator takes fake credentials and keeps no
-secrets, so any form is accepted (as every other request is).
+A form with a policy has its signature and every condition verified (post_policy.py) before
+anything is stored; the file's size is held to the policy's ``content-length-range`` as it
+streams. A form with neither policy nor signature is anonymous and accepted, as every anonymous
+request is today.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from urllib.parse import quote, urlencode
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
-from .. import model, router
+from .. import model, post_policy, router
 from ..body import RequestBody
 from ..errors import (
     InvalidArgument,
@@ -85,17 +87,21 @@ class _Upload:
     filename: str | None
 
 
-def post_object(ctx: Context, bucket: str) -> tuple[int, Headers, Body]:
-    """Store the form's file as PutObject would; answer as S3 does (204, 200, 201 or a 303)."""
+def post_object(ctx: Context, bucket: str, secret_for: post_policy.SecretFor) -> tuple[int, Headers, Body]:
+    """Store the form's file as PutObject would; answer as S3 does (204, 200, 201 or a 303).
+
+    ``secret_for`` gives the secret of the access key that signed the form's policy.
+    """
     form = _Form(ctx.body, _boundary(ctx.request.headers.get("content-type", "")))
     upload = _read_fields(form)
+    sizes = post_policy.authorize(upload.fields, bucket, upload.key, secret_for)
     operation = model.operation("PutObject")
     request = HttpRequest(
         method="PUT",
         raw_path="/" + quote(bucket) + "/" + quote(upload.key, safe="/"),
         query={},
         headers=_object_headers(upload.fields),
-        body=cast(BinaryIO, _FileStream(form)),  # read(size) is all RequestBody uses
+        body=cast(BinaryIO, _FileStream(form, sizes)),  # read(size) is all RequestBody uses
         environ=ctx.request.environ,
     )
     body = RequestBody(request, operation.http_checksum)
@@ -216,10 +222,12 @@ def _tagging(document: str) -> str:
 class _FileStream:
     """The file part's bytes, read from the form as the store asks for them."""
 
-    def __init__(self, form: _Form) -> None:
+    def __init__(self, form: _Form, sizes: post_policy.SizeRange | None) -> None:
         self._form = form
+        self._sizes = sizes
         self._pending = b""
         self._done = False
+        self._size = 0
 
     def read(self, size: int = -1) -> bytes:
         while not self._pending and not self._done:
@@ -228,6 +236,12 @@ class _FileStream:
                 break
             self._pending = event.data
             self._done = not event.more_data
+            self._size += len(event.data)
+            if self._sizes is not None:
+                # refused before it is stored: too large as soon as it is, too small at its end
+                self._sizes.check_growing(self._size)
+                if self._done:
+                    self._sizes.check_final(self._size)
         if size is None or size < 0:
             size = len(self._pending)
         data, self._pending = self._pending[:size], self._pending[size:]
