@@ -33,6 +33,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--s3emu-host", default=None, help="address the emulator binds (ini: s3emu_host)")
     group.addoption("--s3emu-region", default=None, help="the emulator's region (ini: s3emu_region)")
     group.addoption(
+        "--s3emu-port",
+        default=None,
+        help="port the emulator binds, 0 for a free one; xdist worker gwK binds port+K (ini: s3emu_port)",
+    )
+    group.addoption(
         "--s3emu-transport",
         default=None,
         help="how the emulator's own boto3 clients reach it: http or inprocess (ini: s3emu_transport)",
@@ -40,6 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("s3emu_autouse", type="bool", default=False, help="activate the S3 emulator for every test")
     parser.addini("s3emu_host", default="127.0.0.1", help="address the S3 emulator binds (loopback)")
     parser.addini("s3emu_region", default="us-east-1", help="region of the S3 emulator")
+    parser.addini(
+        "s3emu_port", default="0", help="port the S3 emulator binds (0: a free one; xdist worker gwK: port+K)"
+    )
     parser.addini(
         "s3emu_domains",
         type="linelist",
@@ -67,6 +75,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     _check_loopback(_option(config, "host"))
     _check_transport(_option(config, "transport"))
+    _port(config)
     _spill_threshold(config)
     config.addinivalue_line(
         "markers",
@@ -109,6 +118,23 @@ def _spill_threshold(config: pytest.Config) -> int:
     return value
 
 
+def _port(config: pytest.Config) -> int:
+    """The port this process's emulator binds: the option's, plus K on xdist worker gwK."""
+    from .ports import PortError, parse_port, worker_port
+
+    text = _option(config, "port")
+    try:
+        return worker_port(parse_port(text), _worker_id(config))
+    except PortError as error:
+        raise pytest.UsageError(f"pytest-s3emu: s3emu_port / --s3emu-port: {error}") from None
+
+
+def _worker_id(config: pytest.Config) -> str | None:
+    # pytest-xdist gives each worker's config its id ("gw0", "gw1", ...) in workerinput
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput["workerid"]) if isinstance(workerinput, dict) else None
+
+
 def _check_transport(transport: str) -> None:
     from .inprocess import TRANSPORTS  # botocore-free: a cheap import
 
@@ -133,12 +159,25 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
 
     emulator = S3Emulator(
         host=_option(pytestconfig, "host"),
+        port=_port(pytestconfig),
         region=_option(pytestconfig, "region"),
         spill_threshold=_spill_threshold(pytestconfig),
         transport=_option(pytestconfig, "transport"),
         domains=tuple(pytestconfig.getini("s3emu_domains")),
     )
-    emulator.start()
+    try:
+        emulator.start()
+    except OSError as error:
+        from .ports import bind_failure
+
+        # every test using the emulator errors with this line, not a traceback from the socket layer
+        where = f"s3emu_port / --s3emu-port = {_option(pytestconfig, 'port')}"
+        worker = _worker_id(pytestconfig)
+        if worker is not None:
+            where += f", plus {worker[2:]} on xdist worker {worker}"
+        pytest.fail(
+            f"pytest-s3emu: {bind_failure(emulator.host, emulator.port, error)} ({where})", pytrace=False
+        )
     yield emulator
     emulator.stop()
 

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,7 @@ from .snapshots import Snapshot
 
 if TYPE_CHECKING:
     import boto3.session
+    import pytest
     from mypy_boto3_s3 import S3Client
     from werkzeug.serving import BaseWSGIServer
 
@@ -42,6 +45,9 @@ class S3Emulator:
             client = s3emu.client()
             client.create_bucket(Bucket="demo")
 
+    With ``activate=True`` the ``with`` block also sets the environment the pytest fixtures set
+    (see :meth:`activate`), so a plain ``boto3.client("s3")`` reaches the emulator.
+
     Object bodies above ``spill_threshold`` bytes (8 MiB by default) live in temporary files in
     :attr:`storage_dir`, a directory of the emulator's own that :meth:`stop` removes.
     """
@@ -54,8 +60,14 @@ class S3Emulator:
         spill_threshold: int = DEFAULT_SPILL_THRESHOLD,
         transport: str = "http",
         domains: tuple[str, ...] = ("localhost",),
+        activate: bool = False,
+        guard: bool = True,
     ) -> None:
-        """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style."""
+        """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style.
+
+        ``activate``: entering the emulator as a context manager also :meth:`activate`-s it, with
+        the safety guard unless ``guard`` is false, until the ``with`` block ends.
+        """
         if spill_threshold < 0:
             raise ValueError(f"spill_threshold must be a number of bytes, not {spill_threshold!r}")
         self.host = host
@@ -72,6 +84,9 @@ class S3Emulator:
         #: the snapshot :meth:`reset` restores (None: reset empties the emulator)
         self.seed: Snapshot | None = None
         self._client: S3Client | None = None
+        self._activate_on_enter = activate
+        self._guard = guard
+        self._activations: list[pytest.MonkeyPatch] = []
 
     @property
     def endpoint_url(self) -> str:
@@ -317,8 +332,51 @@ class S3Emulator:
         options.update(kwargs)
         return self.boto3_session(guard=False).client("s3", **options)
 
+    @contextmanager
+    def activate(self, guard: bool | None = None) -> Iterator[S3Emulator]:
+        """Point every AWS client made inside the block at this emulator, as the fixtures do.
+
+        Sets ``AWS_ENDPOINT_URL_S3``, fake credentials, the region, the isolation and (unless
+        ``guard`` is false; default: the constructor's ``guard``) the safety guard's settings,
+        and installs a prepared ``boto3.DEFAULT_SESSION``; on exit ``os.environ`` and boto3 are
+        exactly as before (variables that were absent are absent again). Starts the emulator
+        if needed::
+
+            with S3Emulator() as emu, emu.activate():
+                boto3.client("s3").create_bucket(Bucket="demo")
+        """
+        self._push_activation(self._guard if guard is None else guard)
+        try:
+            yield self
+        finally:
+            self._pop_activation()
+
+    def _push_activation(self, guard: bool) -> None:
+        import pytest
+
+        from . import env
+
+        # the fixtures' own code on a MonkeyPatch of our own: undo() restores everything exactly
+        patch = pytest.MonkeyPatch()
+        try:
+            env.activate(patch, self, guard=guard)
+        except BaseException:
+            patch.undo()
+            raise
+        self._activations.append(patch)
+
+    def _pop_activation(self) -> None:
+        self._activations.pop().undo()
+
     def __enter__(self) -> S3Emulator:
-        return self.start()
+        self.start()
+        if self._activate_on_enter:
+            try:
+                self._push_activation(self._guard)
+            except BaseException:
+                self.stop()
+                raise
+        return self
 
     def __exit__(
         self,
@@ -326,4 +384,8 @@ class S3Emulator:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.stop()
+        try:
+            if self._activate_on_enter and self._activations:  # before stop: it names our port
+                self._pop_activation()
+        finally:
+            self.stop()
