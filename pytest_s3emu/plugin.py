@@ -119,12 +119,11 @@ def _spill_threshold(config: pytest.Config) -> int:
 
 
 def _port(config: pytest.Config) -> int:
-    """The port this process's emulator binds: the option's, plus K on xdist worker gwK."""
-    from .ports import PortError, parse_port, worker_port
+    """The configured port (0: a free one); a usage error unless it is one."""
+    from .ports import PortError, parse_port
 
-    text = _option(config, "port")
     try:
-        return worker_port(parse_port(text), _worker_id(config))
+        return parse_port(_option(config, "port"))
     except PortError as error:
         raise pytest.UsageError(f"pytest-s3emu: s3emu_port / --s3emu-port: {error}") from None
 
@@ -155,31 +154,47 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
 
     Prefer ``s3emu``: it resets the emulator and points AWS clients at it for one test.
     """
+    from .ports import PortError, worker_port
     from .server import S3Emulator
 
+    try:
+        # each xdist worker needs a port of its own: gwK binds the configured port + K
+        port = worker_port(_port(pytestconfig), _worker_id(pytestconfig))
+    except PortError as error:
+        port_error = f"pytest-s3emu: s3emu_port / --s3emu-port: {error}"
+    else:
+        port_error = None
+    if port_error is not None:
+        pytest.fail(port_error, pytrace=False)  # on a worker: a usage error would crash it
     emulator = S3Emulator(
         host=_option(pytestconfig, "host"),
-        port=_port(pytestconfig),
+        port=port,
         region=_option(pytestconfig, "region"),
         spill_threshold=_spill_threshold(pytestconfig),
         transport=_option(pytestconfig, "transport"),
         domains=tuple(pytestconfig.getini("s3emu_domains")),
     )
+    failure: str | None = None
     try:
         emulator.start()
     except OSError as error:
-        from .ports import bind_failure
-
-        # every test using the emulator errors with this line, not a traceback from the socket layer
-        where = f"s3emu_port / --s3emu-port = {_option(pytestconfig, 'port')}"
-        worker = _worker_id(pytestconfig)
-        if worker is not None:
-            where += f", plus {worker[2:]} on xdist worker {worker}"
-        pytest.fail(
-            f"pytest-s3emu: {bind_failure(emulator.host, emulator.port, error)} ({where})", pytrace=False
-        )
+        failure = _bind_failure(pytestconfig, emulator, error)
+    if failure is not None:
+        # outside the except block: every test using the emulator errors with this line alone,
+        # not a chain of tracebacks from the socket layer
+        pytest.fail(failure, pytrace=False)
     yield emulator
     emulator.stop()
+
+
+def _bind_failure(config: pytest.Config, emulator: S3Emulator, error: OSError) -> str:
+    from .ports import bind_failure
+
+    where = f"s3emu_port / --s3emu-port = {_option(config, 'port')}"
+    worker = _worker_id(config)
+    if worker is not None:
+        where += f", plus {worker[2:]} on xdist worker {worker}"
+    return f"pytest-s3emu: {bind_failure(emulator.host, emulator.port, error)} ({where})"
 
 
 @pytest.fixture(scope="session")
