@@ -154,37 +154,39 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
 
     Prefer ``s3emu``: it resets the emulator and points AWS clients at it for one test.
     """
+    emulator = _started(pytestconfig)
+    if isinstance(emulator, str):
+        # outside any except block: each test using the emulator errors with this line alone, not
+        # a chain of tracebacks from the socket layer (and on an xdist worker a usage error would
+        # crash the worker)
+        pytest.fail(emulator, pytrace=False)
+    yield emulator
+    emulator.stop()
+
+
+def _started(config: pytest.Config) -> S3Emulator | str:
+    """The session's emulator, started; or why it could not be."""
     from .ports import PortError, worker_port
     from .server import S3Emulator
 
     try:
         # each xdist worker needs a port of its own: gwK binds the configured port + K
-        port = worker_port(_port(pytestconfig), _worker_id(pytestconfig))
+        port = worker_port(_port(config), _worker_id(config))
     except PortError as error:
-        port_error = f"pytest-s3emu: s3emu_port / --s3emu-port: {error}"
-    else:
-        port_error = None
-    if port_error is not None:
-        pytest.fail(port_error, pytrace=False)  # on a worker: a usage error would crash it
+        return f"pytest-s3emu: s3emu_port / --s3emu-port: {error}"
     emulator = S3Emulator(
-        host=_option(pytestconfig, "host"),
+        host=_option(config, "host"),
         port=port,
-        region=_option(pytestconfig, "region"),
-        spill_threshold=_spill_threshold(pytestconfig),
-        transport=_option(pytestconfig, "transport"),
-        domains=tuple(pytestconfig.getini("s3emu_domains")),
+        region=_option(config, "region"),
+        spill_threshold=_spill_threshold(config),
+        transport=_option(config, "transport"),
+        domains=tuple(config.getini("s3emu_domains")),
     )
-    failure: str | None = None
     try:
         emulator.start()
     except OSError as error:
-        failure = _bind_failure(pytestconfig, emulator, error)
-    if failure is not None:
-        # outside the except block: every test using the emulator errors with this line alone,
-        # not a chain of tracebacks from the socket layer
-        pytest.fail(failure, pytrace=False)
-    yield emulator
-    emulator.stop()
+        return _bind_failure(config, emulator, error)
+    return emulator
 
 
 def _bind_failure(config: pytest.Config, emulator: S3Emulator, error: OSError) -> str:

@@ -34,7 +34,7 @@ def _free_ports(count: int) -> int:
     for _ in range(50):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
+            first: int = probe.getsockname()[1]
         if first + count - 1 > 65535:
             continue
         held: list[socket.socket] = []
@@ -58,7 +58,8 @@ def busy_port() -> Iterator[int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
-        yield sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        yield port
 
 
 def test_port_from_ini(pytester: pytest.Pytester, clean_env: None) -> None:
