@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
-__all__ = ["S3Emulator", "S3Error", "__version__"]
+__all__ = ["S3Emulator", "S3Error", "__version__", "mock_s3"]
 
 if TYPE_CHECKING:
     from .errors import S3Error
+    from .mock import mock_s3
     from .server import S3Emulator
 
 
@@ -23,4 +24,8 @@ def __getattr__(name: str) -> Any:
         from .errors import S3Error
 
         return S3Error
+    if name == "mock_s3":
+        from .mock import mock_s3
+
+        return mock_s3
     raise AttributeError(f"module 'pytest_s3emu' has no attribute {name!r}")

@@ -11,14 +11,22 @@ import threading
 from collections.abc import Sequence
 
 from . import env
+from .ports import PortError, bind_failure, parse_port
 from .server import S3Emulator
 from .tls import HttpsUnavailable
+
+
+def _port(text: str) -> int:
+    try:
+        return parse_port(text)
+    except PortError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m pytest_s3emu", description="Run the S3 emulator.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4566, help="port to bind, 0 for any (default: 4566)")
+    parser.add_argument("--port", type=_port, default=4566, help="port to bind, 0 for any (default: 4566)")
     parser.add_argument("--region", default="us-east-1", help="the emulator's region (default: us-east-1)")
     parser.add_argument(
         "--domain",
@@ -44,8 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         emulator.start()
-    except (OSError, HttpsUnavailable) as error:
+    except HttpsUnavailable as error:
         print(f"pytest-s3emu: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(
+            f"pytest-s3emu: {bind_failure(args.host, args.port, error)} (--port {args.port})", file=sys.stderr
+        )
         return 1
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

@@ -33,6 +33,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--s3emu-host", default=None, help="address the emulator binds (ini: s3emu_host)")
     group.addoption("--s3emu-region", default=None, help="the emulator's region (ini: s3emu_region)")
     group.addoption(
+        "--s3emu-port",
+        default=None,
+        help="port the emulator binds, 0 for a free one; xdist worker gwK binds port+K (ini: s3emu_port)",
+    )
+    group.addoption(
         "--s3emu-transport",
         default=None,
         help="how the emulator's own boto3 clients reach it: http or inprocess (ini: s3emu_transport)",
@@ -53,6 +58,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("s3emu_host", default="127.0.0.1", help="address the S3 emulator binds (loopback)")
     parser.addini("s3emu_region", default="us-east-1", help="region of the S3 emulator")
+    parser.addini(
+        "s3emu_port", default="0", help="port the S3 emulator binds (0: a free one; xdist worker gwK: port+K)"
+    )
     parser.addini(
         "s3emu_domains",
         type="linelist",
@@ -80,6 +88,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     _check_loopback(_option(config, "host"))
     _check_transport(_option(config, "transport"))
+    _port(config)
     _spill_threshold(config)
     _check_https(config)
     config.addinivalue_line(
@@ -123,6 +132,22 @@ def _spill_threshold(config: pytest.Config) -> int:
     return value
 
 
+def _port(config: pytest.Config) -> int:
+    """The configured port (0: a free one); a usage error unless it is one."""
+    from .ports import PortError, parse_port
+
+    try:
+        return parse_port(_option(config, "port"))
+    except PortError as error:
+        raise pytest.UsageError(f"pytest-s3emu: s3emu_port / --s3emu-port: {error}") from None
+
+
+def _worker_id(config: pytest.Config) -> str | None:
+    # pytest-xdist gives each worker's config its id ("gw0", "gw1", ...) in workerinput
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput["workerid"]) if isinstance(workerinput, dict) else None
+
+
 def _check_transport(transport: str) -> None:
     from .inprocess import TRANSPORTS  # botocore-free: a cheap import
 
@@ -159,19 +184,50 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
 
     Prefer ``s3emu``: it resets the emulator and points AWS clients at it for one test.
     """
-    from .server import S3Emulator
-
-    emulator = S3Emulator(
-        host=_option(pytestconfig, "host"),
-        region=_option(pytestconfig, "region"),
-        spill_threshold=_spill_threshold(pytestconfig),
-        transport=_option(pytestconfig, "transport"),
-        domains=tuple(pytestconfig.getini("s3emu_domains")),
-        https=_flag(pytestconfig, "https"),
-    )
-    emulator.start()
+    emulator = _started(pytestconfig)
+    if isinstance(emulator, str):
+        # outside any except block: each test using the emulator errors with this line alone, not
+        # a chain of tracebacks from the socket layer (and on an xdist worker a usage error would
+        # crash the worker)
+        pytest.fail(emulator, pytrace=False)
     yield emulator
     emulator.stop()
+
+
+def _started(config: pytest.Config) -> S3Emulator | str:
+    """The session's emulator, started; or why it could not be."""
+    from .ports import PortError, worker_port
+    from .server import S3Emulator
+
+    try:
+        # each xdist worker needs a port of its own: gwK binds the configured port + K
+        port = worker_port(_port(config), _worker_id(config))
+    except PortError as error:
+        return f"pytest-s3emu: s3emu_port / --s3emu-port: {error}"
+    emulator = S3Emulator(
+        host=_option(config, "host"),
+        port=port,
+        region=_option(config, "region"),
+        spill_threshold=_spill_threshold(config),
+        transport=_option(config, "transport"),
+        domains=tuple(config.getini("s3emu_domains")),
+        https=_flag(config, "https"),
+    )
+    try:
+        emulator.start()
+    except OSError as error:
+        return _bind_failure(config, emulator, error)
+    return emulator
+
+
+def _bind_failure(config: pytest.Config, emulator: S3Emulator, error: OSError) -> str:
+    from .ports import bind_failure
+
+    where = f"s3emu_port / --s3emu-port = {_option(config, 'port')}"
+    worker = _worker_id(config)
+    if worker is not None:
+        where += f", plus {worker[2:]} on xdist worker {worker}"
+    return f"pytest-s3emu: {bind_failure(emulator.host, emulator.port, error)} ({where})"
 
 
 @pytest.fixture(scope="session")

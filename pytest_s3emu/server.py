@@ -7,6 +7,8 @@ import shutil
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     import ssl
 
     import boto3.session
+    import pytest
     from mypy_boto3_s3 import S3Client
     from werkzeug.serving import BaseWSGIServer
 
@@ -44,6 +47,9 @@ class S3Emulator:
             client = s3emu.client()
             client.create_bucket(Bucket="demo")
 
+    With ``activate=True`` the ``with`` block also sets the environment the pytest fixtures set
+    (see :meth:`activate`), so a plain ``boto3.client("s3")`` reaches the emulator.
+
     Object bodies above ``spill_threshold`` bytes (8 MiB by default) live in temporary files in
     :attr:`storage_dir`, a directory of the emulator's own that :meth:`stop` removes.
     """
@@ -57,11 +63,16 @@ class S3Emulator:
         transport: str = "http",
         domains: tuple[str, ...] = ("localhost",),
         https: bool = False,
+        activate: bool = False,
+        guard: bool = True,
     ) -> None:
         """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style.
 
         ``https``: serve TLS with a certificate from a throw-away CA (:attr:`ca_bundle`; needs the
         ``https`` extra), so clients send what they send only over TLS (``aws-chunked`` uploads).
+
+        ``activate``: entering the emulator as a context manager also :meth:`activate`-s it, with
+        the safety guard unless ``guard`` is false, until the ``with`` block ends.
         """
         if spill_threshold < 0:
             raise ValueError(f"spill_threshold must be a number of bytes, not {spill_threshold!r}")
@@ -82,6 +93,9 @@ class S3Emulator:
         #: the snapshot :meth:`reset` restores (None: reset empties the emulator)
         self.seed: Snapshot | None = None
         self._client: S3Client | None = None
+        self._activate_on_enter = activate
+        self._guard = guard
+        self._activations: list[pytest.MonkeyPatch] = []
 
     @property
     def endpoint_url(self) -> str:
@@ -344,8 +358,51 @@ class S3Emulator:
         options.update(kwargs)
         return self.boto3_session(guard=False).client("s3", **options)
 
+    @contextmanager
+    def activate(self, guard: bool | None = None) -> Iterator[S3Emulator]:
+        """Point every AWS client made inside the block at this emulator, as the fixtures do.
+
+        Sets ``AWS_ENDPOINT_URL_S3``, fake credentials, the region, the isolation and (unless
+        ``guard`` is false; default: the constructor's ``guard``) the safety guard's settings,
+        and installs a prepared ``boto3.DEFAULT_SESSION``; on exit ``os.environ`` and boto3 are
+        exactly as before (variables that were absent are absent again). Starts the emulator
+        if needed::
+
+            with S3Emulator() as emu, emu.activate():
+                boto3.client("s3").create_bucket(Bucket="demo")
+        """
+        self._push_activation(self._guard if guard is None else guard)
+        try:
+            yield self
+        finally:
+            self._pop_activation()
+
+    def _push_activation(self, guard: bool) -> None:
+        import pytest
+
+        from . import env
+
+        # the fixtures' own code on a MonkeyPatch of our own: undo() restores everything exactly
+        patch = pytest.MonkeyPatch()
+        try:
+            env.activate(patch, self, guard=guard)
+        except BaseException:
+            patch.undo()
+            raise
+        self._activations.append(patch)
+
+    def _pop_activation(self) -> None:
+        self._activations.pop().undo()
+
     def __enter__(self) -> S3Emulator:
-        return self.start()
+        self.start()
+        if self._activate_on_enter:
+            try:
+                self._push_activation(self._guard)
+            except BaseException:
+                self.stop()
+                raise
+        return self
 
     def __exit__(
         self,
@@ -353,4 +410,8 @@ class S3Emulator:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.stop()
+        try:
+            if self._activate_on_enter and self._activations:  # before stop: it names our port
+                self._pop_activation()
+        finally:
+            self.stop()

@@ -13,6 +13,7 @@ PAGES = (
     "lifecycle.md",
     "cors-website.md",
     "https.md",
+    "outside-pytest.md",
     *sorted(f"toolkit/{page.name}" for page in (DOCS / "toolkit").glob("*.md")),
 )
 
@@ -39,5 +40,6 @@ def test_the_pages_examples_pass(pytester: pytest.Pytester, page: str) -> None:
     files = {f"test_example_{number}": text for number, text in enumerate(examples)}
     pytester.makepyfile(**files)
     result = pytester.runpytest("-p", "no:cacheprovider")
-    tests = sum(text.count("\ndef test_") + text.startswith("def test_") for text in examples)
+    # test functions, and test methods of the examples' Test classes
+    tests = sum(line.lstrip().startswith("def test_") for text in examples for line in text.splitlines())
     result.assert_outcomes(passed=tests)
