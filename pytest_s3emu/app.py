@@ -221,7 +221,7 @@ class S3App:
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
         if self.faults:
             self._inject(request, target)
-        signed_region = auth.check(request, self.secrets)
+        signed_region = auth.check(request, self.secrets, domains=self.domains)
         regions.check(request, self.store, match, signed_region)
         region = signed_region or self.region
         body = RequestBody(request, match.operation.http_checksum)

@@ -57,14 +57,20 @@ class Signature:
         return f"{self.date}/{self.region}/{self.service}/aws4_request"
 
 
-def check(request: HttpRequest, secrets: Mapping[str, str], now: datetime | None = None) -> str | None:
+def check(
+    request: HttpRequest,
+    secrets: Mapping[str, str],
+    now: datetime | None = None,
+    domains: tuple[str, ...] = (),
+) -> str | None:
     """Raise the S3 error AWS would answer for a bad, expired or skewed signature.
 
     Returns the region of a SigV4 credential scope (None for SigV2 and anonymous requests).
+    ``domains``: the virtual-hosted style domains (SigV2 signs the bucket of such a request).
     """
     moment = now or clock.utcnow()
     scheme = authheader.scheme(request.headers.get("authorization"))
-    if _check_v2(request, secrets, moment, scheme == authheader.V2):
+    if _check_v2(request, secrets, moment, scheme == authheader.V2, domains):
         return None
     signature = _presigned(request) if scheme is None else _from_header(request)
     if signature is None:
@@ -304,7 +310,9 @@ def _encode(component: str, plus_is_space: bool) -> str:
     return quote(text, safe="-_.~")
 
 
-def _check_v2(request: HttpRequest, secrets: Mapping[str, str], moment: datetime, header: bool) -> bool:
+def _check_v2(
+    request: HttpRequest, secrets: Mapping[str, str], moment: datetime, header: bool, domains: tuple[str, ...]
+) -> bool:
     """SigV2 (what botocore still uses for presigned URLs): expiry and, for known keys, the signature.
 
     Returns whether the request was signed with SigV2.
@@ -331,7 +339,11 @@ def _check_v2(request: HttpRequest, secrets: Mapping[str, str], moment: datetime
     # botocore presigns with SigV2 for a custom endpoint (SigV4 on AWS's own), and a SigV4 URL does
     # not sign Content-Type: a presigned PUT from urllib or curl (which add a form Content-Type)
     # must work as it does on AWS, so the URL also verifies without the Content-Type line
-    candidates = [_v2_string_to_sign(request, date_line, with_type) for with_type in (True, False)]
+    candidates = [
+        _v2_string_to_sign(request, date_line, with_type, resource)
+        for resource in _v2_resources(request, domains)
+        for with_type in (True, False)
+    ]
     for text in candidates:
         expected = base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha1).digest()).decode()
         if _same(expected, given):
@@ -365,7 +377,7 @@ def _check_v2_expiry(expires: str, moment: datetime) -> None:
         )
 
 
-def _v2_string_to_sign(request: HttpRequest, date_line: str, with_type: bool) -> str:
+def _v2_string_to_sign(request: HttpRequest, date_line: str, with_type: bool, resource: str) -> str:
     headers = request.headers
     amz = sorted(
         (name, ",".join(v.strip() for v in value.split(",")))
@@ -375,18 +387,26 @@ def _v2_string_to_sign(request: HttpRequest, date_line: str, with_type: bool) ->
     content_type = headers.get("content-type", "") if with_type else ""
     lines = [request.method, headers.get("content-md5", ""), content_type, date_line]
     lines += [f"{name}:{value}" for name, value in amz]
-    return "\n".join(lines) + "\n" + _v2_resource(request)
+    return "\n".join(lines) + "\n" + resource
 
 
-def _v2_resource(request: HttpRequest) -> str:
-    """The path with the sub-resources S3 signs (sorted, values unquoted)."""
+def _v2_resources(request: HttpRequest, domains: tuple[str, ...]) -> list[str]:
+    """The CanonicalizedResource: the path (after ``/bucket`` when the Host names the bucket) with
+    the sub-resources S3 signs (sorted, values unquoted). botocore signs a path-style bucket
+    request ``/bucket`` as ``/bucket/``, which S3 accepts: both forms verify."""
     interesting = []
     for item in filter(None, _raw_query(request).split("&")):
         name, sep, value = item.partition("=")
         if name in _V2_SUBRESOURCES:
             interesting.append(f"{name}={unquote(value)}" if sep else name)
-    resource = request.raw_path
-    return resource + ("?" + "&".join(sorted(interesting)) if interesting else "")
+    subresources = "?" + "&".join(sorted(interesting)) if interesting else ""
+    host = request.host.rsplit(":", 1)[0]
+    bucket = next((host[: -len(d) - 1] for d in domains if host.endswith("." + d)), None)
+    path = request.raw_path
+    if bucket is not None:
+        return [f"/{bucket}{path}{subresources}"]
+    paths = [path, path + "/"] if path.count("/") == 1 and len(path) > 1 else [path]
+    return [p + subresources for p in paths]
 
 
 # the query parameters SigV2 signs (Amazon S3 REST authentication, "CanonicalizedResource")

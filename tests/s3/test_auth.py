@@ -430,3 +430,42 @@ def test_sigv2_header_requests_still_verify_after_the_clock_moves(s3emu: S3Emula
     # the signature is dated in the emulator's time, as a SigV4 one is (docs/clock.md)
     s3emu.clock.advance(days=2)
     assert _v2_client(s3emu).list_buckets()["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+@pytest.mark.parametrize("style", ["path", "virtual"])
+def test_sigv2_header_signed_clients_work_on_bucket_and_object_requests(
+    s3emu: S3Emulator, style: str
+) -> None:
+    # botocore signs a path-style bucket request "/bucket" as "/bucket/", which S3 accepts; a
+    # virtual-hosted one signs "/bucket" + path although the bucket is in the Host
+    config = Config(signature_version="s3", s3={"addressing_style": style}, retries={"total_max_attempts": 1})
+    client = s3emu.client(endpoint_url=f"http://localhost:{s3emu.port}", config=config)
+
+    def to_loopback(request: Any, **_: Any) -> None:
+        # <bucket>.localhost need not resolve here: connect to 127.0.0.1, keep the Host it signed
+        parts = urlsplit(request.url)
+        request.headers["Host"] = parts.netloc
+        request.url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{s3emu.port}"))
+
+    client.meta.events.register("before-send.s3", to_loopback)
+    bucket = f"sigv2-{style}"
+    client.create_bucket(Bucket=bucket)
+    client.put_object(Bucket=bucket, Key="a b+c", Body=b"one")
+    assert [o["Key"] for o in client.list_objects(Bucket=bucket)["Contents"]] == ["a b+c"]
+    assert client.list_objects_v2(Bucket=bucket, Prefix="a")["KeyCount"] == 1
+    assert client.get_object(Bucket=bucket, Key="a b+c")["Body"].read() == b"one"
+    client.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    assert client.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "k", "Value": "v"}]
+    client.delete_object(Bucket=bucket, Key="a b+c")
+    client.delete_bucket(Bucket=bucket)
+
+
+def test_sigv2_wrong_secret_on_a_bucket_request_is_refused(s3emu: S3Emulator) -> None:
+    client = s3emu.client(
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key="not-the-secret",
+        config=Config(signature_version="s3", retries={"total_max_attempts": 1}),
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.create_bucket(Bucket="sigv2-wrong")
+    assert _error(excinfo) == ("SignatureDoesNotMatch", 403)
