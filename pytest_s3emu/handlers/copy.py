@@ -172,6 +172,28 @@ def _wanted_algorithms(params: Params, source: ObjectVersion) -> list[str]:
     return list(source.checksums)
 
 
+def _copyable_source(ctx: Context, params: Params) -> ObjectVersion:
+    """The source of a CopyObject, refused where S3 refuses it (call with the store lock held)."""
+    source = _source(ctx, params)
+    if _is_unchanged_self_copy(ctx, params, source):
+        raise InvalidRequest(_SELF_COPY)
+    if source.size > MAX_COPY_BYTES:
+        raise InvalidRequest(
+            "The specified copy source is larger than the maximum allowable size for a copy source: "
+            f"{MAX_COPY_BYTES}"
+        )
+    return source
+
+
+def _copy_result(target: ObjectVersion) -> dict[str, Any]:
+    result: dict[str, Any] = {"ETag": target.etag, "LastModified": target.last_modified}
+    known = target.known_checksums()
+    result.update(checksum_members(known))
+    if known:
+        result["ChecksumType"] = target.checksum_type
+    return result
+
+
 @operation("CopyObject")
 def copy_object(ctx: Context, params: Params) -> Result:
     validate_key(params["Key"])
@@ -180,14 +202,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
     acl = new_object_acl(ctx, params)  # the request's, never the source's
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     with ctx.store.lock:
-        source = _source(ctx, params)
-        if _is_unchanged_self_copy(ctx, params, source):
-            raise InvalidRequest(_SELF_COPY)
-        if source.size > MAX_COPY_BYTES:
-            raise InvalidRequest(
-                "The specified copy source is larger than the maximum allowable size for a copy source: "
-                f"{MAX_COPY_BYTES}"
-            )
+        source = _copyable_source(ctx, params)
         attributes = _copy_attributes(params, source)
         encryption.apply(attributes["headers"], params, ctx.store.bucket(params["Bucket"]))
         algorithms = _wanted_algorithms(params, source)
@@ -215,13 +230,8 @@ def copy_object(ctx: Context, params: Params) -> Result:
         check_write_conditions(params, destination.objects.get(params["Key"]))
         ctx.store.put_object(params["Bucket"], target)
         expiration = expiration_header(destination, target)
-    copy_result: dict[str, Any] = {"ETag": target.etag, "LastModified": target.last_modified}
-    known = target.known_checksums()
-    copy_result.update(checksum_members(known))
-    if known:
-        copy_result["ChecksumType"] = target.checksum_type
     return {
-        "CopyObjectResult": copy_result,
+        "CopyObjectResult": _copy_result(target),
         "CopySourceVersionId": _source_version(ctx, params, source),
         "VersionId": destination.version_header(target),
         "Expiration": expiration,

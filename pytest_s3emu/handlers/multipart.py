@@ -250,6 +250,40 @@ def _verify_sent_checksum(params: Params, upload: Upload, computed: dict[str, st
             checksums.verify(alg, sent, expected, lowercase_name=True)
 
 
+def _check_completion(params: Params, bucket: Bucket, upload: Upload, parts: list[Part]) -> None:
+    """What may still refuse a completion once its parts are known (call with the lock held)."""
+    size: int | None = params.get("MpuObjectSize")
+    if size is not None and size != sum(p.size for p in parts):
+        raise InvalidRequest(
+            "The provided 'x-amz-mp-object-size' header value does not match what was computed."
+        )
+    check_write_conditions(params, bucket.objects.get(upload.key))
+    _check_no_conflicting_write(params, bucket, upload)
+
+
+def _completed_object(upload: Upload, parts: list[Part], sums: dict[str, str]) -> ObjectVersion:
+    template = upload.template
+    obj = ObjectVersion(
+        key=upload.key,
+        blob=ConcatBlob([p.blob for p in parts]),
+        etag=multipart_etag(parts),
+        content_type=template.content_type,
+        metadata=template.metadata,
+        headers=template.headers,
+        checksums=sums,
+        checksum_type=upload.checksum_type if sums else None,
+        storage_class=template.storage_class,
+        tags=template.tags,
+        parts=parts,
+        lock_mode=template.lock_mode,
+        lock_until=template.lock_until,
+        legal_hold=template.legal_hold,
+        acl=template.acl,
+    )
+    obj.settle_default()  # combined from the parts' CRC64NVME: no data to read
+    return obj
+
+
 @operation("CompleteMultipartUpload")
 def complete_multipart_upload(ctx: Context, params: Params) -> Result:
     requested: list[dict[str, Any]] = (params.get("MultipartUpload") or {}).get("Parts") or []
@@ -264,32 +298,8 @@ def complete_multipart_upload(ctx: Context, params: Params) -> Result:
         parts = _chosen_parts(upload, requested)
         sums = _object_checksum(upload, parts)
         _verify_sent_checksum(params, upload, sums)
-        size: int | None = params.get("MpuObjectSize")
-        if size is not None and size != sum(p.size for p in parts):
-            raise InvalidRequest(
-                "The provided 'x-amz-mp-object-size' header value does not match what was computed."
-            )
-        check_write_conditions(params, bucket.objects.get(upload.key))
-        _check_no_conflicting_write(params, bucket, upload)
-        template = upload.template
-        obj = ObjectVersion(
-            key=upload.key,
-            blob=ConcatBlob([p.blob for p in parts]),
-            etag=multipart_etag(parts),
-            content_type=template.content_type,
-            metadata=template.metadata,
-            headers=template.headers,
-            checksums=sums,
-            checksum_type=upload.checksum_type if sums else None,
-            storage_class=template.storage_class,
-            tags=template.tags,
-            parts=parts,
-            lock_mode=template.lock_mode,
-            lock_until=template.lock_until,
-            legal_hold=template.legal_hold,
-            acl=template.acl,
-        )
-        obj.settle_default()  # combined from the parts' CRC64NVME: no data to read
+        _check_completion(params, bucket, upload, parts)
+        obj = _completed_object(upload, parts, sums)
         ctx.store.put_object(params["Bucket"], obj)
         expiration = expiration_header(bucket, obj)
         _forget_upload(bucket, upload)
