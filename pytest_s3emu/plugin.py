@@ -70,6 +70,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="object bodies above this many bytes go to temporary files (default: 8388608, 8 MiB)",
     )
     parser.addini(
+        "s3emu_events_url",
+        default="",
+        help="POST every S3 event record to this loopback URL (s3emu.events keeps them anyway)",
+    )
+    parser.addini(
         "s3emu_guard",
         type="bool",
         default=True,
@@ -168,6 +173,7 @@ def s3emu_server(pytestconfig: pytest.Config) -> Iterator[S3Emulator]:
         transport=_option(pytestconfig, "transport"),
         domains=tuple(pytestconfig.getini("s3emu_domains")),
         https=_flag(pytestconfig, "https"),
+        events_url=str(pytestconfig.getini("s3emu_events_url")) or None,
     )
     emulator.start()
     yield emulator
