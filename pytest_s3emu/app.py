@@ -257,7 +257,8 @@ class S3App:
                 self._inject(request, target)
             context = Context(self.store, request, RequestBody(request), self.region)
             answer = post_object.post_object(context, form_bucket)
-            target.result = request.environ.get(post_object.RESULT)
+            posted = request.environ.get(post_object.RESULT)
+            target.result = posted if isinstance(posted, dict) else None
             return answer
         match = router.match(request, self.domains)
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
