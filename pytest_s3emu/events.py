@@ -49,6 +49,7 @@ class Happening(NamedTuple):
     size: int | None = None
     etag: str | None = None
     detail: Mapping[str, Any] | None = None  # extra members of the record's top level
+    sequenced: bool = True  # S3 gives tagging and ACL events no sequencer
 
 
 class Event(NamedTuple):
@@ -209,7 +210,8 @@ def _record(
         obj["eTag"] = happening.etag.strip('"')
     if happening.version_id is not None:
         obj["versionId"] = happening.version_id
-    obj["sequencer"] = f"{next(_sequence):018X}"
+    if happening.sequenced:
+        obj["sequencer"] = f"{next(_sequence):018X}"
     record: dict[str, Any] = {
         "eventVersion": version,
         "eventSource": "aws:s3",

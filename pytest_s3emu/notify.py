@@ -35,10 +35,11 @@ def _created(name: str) -> Source:
 
 
 def _annotated(name: str) -> Source:
+    # S3's tagging and ACL records name the object by key and ETag only (no size, no sequencer)
     def source(store: Store, bucket: str, params: Params, result: Params, status: int) -> list[Happening]:
-        return [
-            _facts(store, bucket, name, params["Key"], result.get("VersionId") or params.get("VersionId"))
-        ]
+        version = result.get("VersionId") or params.get("VersionId")
+        facts = _facts(store, bucket, name, params["Key"], version)
+        return [facts._replace(size=None, sequenced=False)]
 
     return source
 

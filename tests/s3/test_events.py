@@ -193,6 +193,10 @@ def test_restore_tagging_and_acl(s3: S3Client, s3emu: S3Emulator, s3_bucket: str
         ("ObjectTagging:Delete", "tags", "2.3"),
         ("ObjectAcl:Put", "acl", "2.3"),
     ]
+    tagging = s3emu.events.filter("ObjectTagging:Put")[0].record["s3"]["object"]
+    assert tagging == {"key": "cold", "eTag": s3.head_object(Bucket=s3_bucket, Key="cold")["ETag"].strip('"')}
+    restored = s3emu.events.filter("ObjectRestore:Post")[0].record["s3"]["object"]
+    assert restored["size"] == 1 and "sequencer" in restored
 
 
 def test_prefix_and_suffix_filters(s3: S3Client, s3emu: S3Emulator, s3_bucket: str) -> None:
