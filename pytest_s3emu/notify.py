@@ -7,6 +7,7 @@ from typing import Any
 
 from .errors import S3Error
 from .events import Happening
+from .handlers.deletes import DELETED
 from .lifecycle import Action
 from .store import Store
 
@@ -60,7 +61,7 @@ def _delete_objects(
 ) -> list[Happening]:
     return [
         _removed(entry["Key"], entry.get("VersionId"), entry, "DeleteMarkerVersionId")
-        for entry in result.get("Deleted") or ()
+        for entry in result.get(DELETED) or ()
     ]
 
 
