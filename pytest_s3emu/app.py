@@ -90,7 +90,7 @@ class S3App:
         """Apply the buckets' lifecycle rules as of the clock's time; what they did."""
         with using(self.clock):
             done = lifecycle.run(self.store, self.clock.now())
-        origin = events.Origin("AmazonS3", "s3.amazonaws.com", *request_ids())  # S3 itself acts
+        origin = events.Origin("s3.amazonaws.com", "s3.amazonaws.com", *request_ids())  # S3 itself acts
         for bucket, happenings in notify.from_lifecycle(done).items():
             self._notify(bucket, happenings, origin)
         return done

@@ -15,7 +15,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -216,7 +216,7 @@ def _record(
         "eventVersion": version,
         "eventSource": "aws:s3",
         "awsRegion": region,
-        "eventTime": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+        "eventTime": iso_ms(moment),
         "eventName": happening.name,
         "userIdentity": {"principalId": origin.principal},
         "requestParameters": {"sourceIPAddress": origin.source_ip},
@@ -234,6 +234,11 @@ def _record(
     }
     record.update(happening.detail or {})
     return record
+
+
+def iso_ms(moment: datetime) -> str:
+    """``2030-01-01T00:00:00.000Z``: the ISO 8601 form, to the millisecond, S3's records use."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def check_loopback(url: str) -> str:
@@ -284,6 +289,3 @@ class Deliverer:
                     "s3emu: delivering %d event(s) to %s failed: %s", len(records), self.url, error
                 )
                 self.failures.append(str(error))
-
-
-Emit = Callable[[str, str, Iterable[Happening], Origin], None]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import S3Error
-from .events import Happening
+from .events import Happening, iso_ms
 from .handlers.deletes import DELETED
 from .lifecycle import Action
 from .store import Store
@@ -69,11 +69,17 @@ def _restore(store: Store, bucket: str, params: Params, result: Params, status: 
     if status != 202:
         return []  # 200: the object was restored already; S3 only extends the copy's life
     # the emulator restores at once, so the restore completes as it is asked for
-    version = params.get("VersionId")
-    return [
-        _facts(store, bucket, "ObjectRestore:Post", params["Key"], version),
-        _facts(store, bucket, "ObjectRestore:Completed", params["Key"], version),
-    ]
+    posted = _facts(store, bucket, "ObjectRestore:Post", params["Key"], params.get("VersionId"))
+    with store.lock:
+        try:
+            obj = store.get_object(bucket, params["Key"], params.get("VersionId"))
+        except S3Error:
+            return [posted]
+        restore = {"lifecycleRestoreStorageClass": obj.storage_class}
+        if obj.restore_expiry is not None:
+            restore["lifecycleRestorationExpiryTime"] = iso_ms(obj.restore_expiry)
+    detail = {"glacierEventData": {"restoreEventData": restore}}
+    return [posted, posted._replace(name="ObjectRestore:Completed", detail=detail)]
 
 
 SOURCES: dict[str, Source] = {

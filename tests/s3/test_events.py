@@ -197,6 +197,11 @@ def test_restore_tagging_and_acl(s3: S3Client, s3emu: S3Emulator, s3_bucket: str
     assert tagging == {"key": "cold", "eTag": s3.head_object(Bucket=s3_bucket, Key="cold")["ETag"].strip('"')}
     restored = s3emu.events.filter("ObjectRestore:Post")[0].record["s3"]["object"]
     assert restored["size"] == 1 and "sequencer" in restored
+    completed = s3emu.events.filter("ObjectRestore:Completed")[0].record["glacierEventData"][
+        "restoreEventData"
+    ]
+    assert completed["lifecycleRestoreStorageClass"] == "GLACIER"
+    assert datetime.strptime(completed["lifecycleRestorationExpiryTime"], ISO_MS)
 
 
 def test_prefix_and_suffix_filters(s3: S3Client, s3emu: S3Emulator, s3_bucket: str) -> None:
@@ -307,7 +312,8 @@ def test_lifecycle_expiration_and_transition(s3: S3Client, s3emu: S3Emulator, s3
     transition = s3emu.events.filter("LifecycleTransition")[0].record
     assert transition["eventVersion"] == "2.3"
     assert transition["lifecycleEventData"] == {"transitionEventData": {"destinationStorageClass": "GLACIER"}}
-    assert transition["userIdentity"]["principalId"] == "AmazonS3"
+    assert transition["userIdentity"]["principalId"] == "s3.amazonaws.com"
+    assert transition["requestParameters"]["sourceIPAddress"] == "s3.amazonaws.com"
     assert transition["eventTime"].startswith(
         (datetime(2030, 1, 10, 12, tzinfo=timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT")
     )
