@@ -14,7 +14,7 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
-from . import auth, cors, faults, journal, lifecycle, regions, router, website
+from . import auth, cors, events, faults, journal, lifecycle, notify, regions, router, website
 from .body import RequestBody
 from .clock import Clock, using
 from .coverage import UNSUPPORTED
@@ -27,6 +27,7 @@ from .errors import (
     S3Error,
 )
 from .handlers import HANDLERS, Context, Params, post_object
+from .handlers.buckets import OWNER
 from .journal import Call, Journal
 from .parser import parse
 from .request import HttpRequest, from_environ
@@ -51,6 +52,7 @@ class _Target:
     key: str | None = None
     params: Params | None = None
     fault: faults.Fault | None = None
+    result: Params | None = None  # the handler's result, for the events it makes (notify.py)
 
 
 class S3App:
@@ -65,6 +67,8 @@ class S3App:
         # access key -> secret of the credentials whose signatures are verified
         self.secrets: dict[str, str] = {auth.ACCESS_KEY: auth.SECRET_KEY}
         self.log = Journal()
+        self.events = events.Events()
+        self.deliverer: events.Deliverer | None = None  # POSTs the events to a loopback URL
         self.faults = faults.Faults()
         # access key id -> account id, for the journal's Call.account (none known: None)
         self.accounts: dict[str, str] = {}
@@ -76,6 +80,7 @@ class S3App:
         with self._reset_lock:
             old, self.store = self.store, self.store.emptied()
             self.log = Journal()
+            self.events = events.Events()
             self.faults.clear()
             self.crashes = []
             self.clock.resume()
@@ -84,7 +89,41 @@ class S3App:
     def run_lifecycle(self) -> list[lifecycle.Action]:
         """Apply the buckets' lifecycle rules as of the clock's time; what they did."""
         with using(self.clock):
-            return lifecycle.run(self.store, self.clock.now())
+            done = lifecycle.run(self.store, self.clock.now())
+        origin = events.Origin("s3.amazonaws.com", "s3.amazonaws.com", *request_ids())  # S3 itself acts
+        for bucket, happenings in notify.from_lifecycle(done).items():
+            self._notify(bucket, happenings, origin)
+        return done
+
+    def _notify(self, bucket_name: str, happenings: list[events.Happening], origin: events.Origin) -> None:
+        """Record (and deliver) the events ``happenings`` make under the bucket's configuration."""
+        bucket = self.store.buckets.get(bucket_name)
+        config = bucket.configs.get(events.NOTIFICATION) if bucket is not None else None
+        if not config or not happenings or bucket is None:
+            return
+        made = events.build(
+            config, bucket_name, bucket.region, OWNER["ID"], origin, happenings, self.clock.now()
+        )
+        if made:
+            self.events.add(made)
+            if self.deliverer is not None:
+                self.deliverer.send([event.record for event in made])
+
+    def _request_events(
+        self, request: HttpRequest, target: _Target, status: int, ids: tuple[str, str]
+    ) -> None:
+        bucket = self.store.buckets.get(target.bucket or "")
+        if bucket is None or not bucket.configs.get(events.NOTIFICATION):
+            return  # the common case: no configuration, no work
+        source = notify.SOURCES[target.name or ""]
+        happenings = source(self.store, bucket.name, target.params or {}, target.result or {}, status)
+        access_key = journal.access_key_of(request)
+        origin = events.Origin(
+            f"AWS:{access_key}" if access_key else "anonymous",
+            str(request.environ.get("REMOTE_ADDR", "127.0.0.1")),
+            *ids,
+        )
+        self._notify(bucket.name, happenings, origin)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = from_environ(environ)
@@ -136,6 +175,12 @@ class S3App:
         if target.fault is not None and target.fault.truncate_body is not None:
             payload = faults.truncated(payload, target.fault.truncate_body)
         self._record(request, target, status, error_code, headers, (started, stopwatch), tee)
+        if error_code is None and target.name in notify.SOURCES:
+            try:
+                self._request_events(request, target, status, (request_id, host_id))
+            except Exception as crash:  # an emulator bug: kept for check(), never the client's failure
+                logger.exception("s3emu: making the events of %s failed", target.name)
+                self.crashes.append(crash)
         logger.debug(
             "s3emu: %s %s/%s -> %s %s",
             target.name or request.method,
@@ -216,7 +261,10 @@ class S3App:
                 self._inject(request, target)
             context = Context(self.store, request, RequestBody(request), self.region)
             # the secrets of the access keys the emulator knows (one account today)
-            return post_object.post_object(context, form_bucket, self.secrets.get)
+            answer = post_object.post_object(context, form_bucket, self.secrets.get)
+            posted = request.environ.get(post_object.RESULT)
+            target.result = posted if isinstance(posted, dict) else None
+            return answer
         match = router.match(request, self.domains)
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
         if self.faults:
@@ -232,7 +280,8 @@ class S3App:
             reason = UNSUPPORTED.get(match.operation.name, "not yet")  # the deliberate ones say why
             raise NotImplementedOperation(f"pytest-s3emu does not implement {target.name}: {reason}.")
         context = Context(self.store, request, body, region)
-        status, headers, payload = serialize(match.operation, handler(context, params))
+        result = target.result = handler(context, params)
+        status, headers, payload = serialize(match.operation, result)
         regions.add_header(headers, self.store, match)
         return status, headers, payload
 

@@ -78,6 +78,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="object bodies above this many bytes go to temporary files (default: 8388608, 8 MiB)",
     )
     parser.addini(
+        "s3emu_events_url",
+        default="",
+        help="POST every S3 event record to this loopback URL (s3emu.events keeps them anyway)",
+    )
+    parser.addini(
         "s3emu_guard",
         type="bool",
         default=True,
@@ -212,6 +217,7 @@ def _started(config: pytest.Config) -> S3Emulator | str:
         transport=_option(config, "transport"),
         domains=tuple(config.getini("s3emu_domains")),
         https=_flag(config, "https"),
+        events_url=str(config.getini("s3emu_events_url")) or None,
     )
     try:
         emulator.start()

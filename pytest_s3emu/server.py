@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from . import journal
+from . import events, journal
 from .app import S3App
 from .auth import ACCESS_KEY, SECRET_KEY
 from .blobs import DEFAULT_SPILL_THRESHOLD
@@ -65,8 +65,11 @@ class S3Emulator:
         https: bool = False,
         activate: bool = False,
         guard: bool = True,
+        events_url: str | None = None,
     ) -> None:
         """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style.
+
+        ``events_url``: POST every event record to this loopback URL (see :meth:`deliver_events_to`).
 
         ``https``: serve TLS with a certificate from a throw-away CA (:attr:`ca_bundle`; needs the
         ``https`` extra), so clients send what they send only over TLS (``aws-chunked`` uploads).
@@ -86,6 +89,9 @@ class S3Emulator:
         self.ca_bundle: str | None = None
         self.app = S3App(region=region, domains=tuple(domains))
         self.app.store.spill_threshold = spill_threshold
+        self.events_url = events.check_loopback(events_url) if events_url else None
+        if self.events_url:
+            self.app.deliverer = events.Deliverer(self.events_url)
         self._storage: weakref.finalize[..., S3Emulator] | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -130,6 +136,27 @@ class S3Emulator:
             assert put.request_headers["content-type"] == "binary/octet-stream"
         """
         return self.app.log
+
+    @property
+    def events(self) -> events.Events:
+        """The S3 event records the buckets' notification configurations made since the last reset.
+
+        ::
+
+            s3.put_bucket_notification_configuration(Bucket="b", NotificationConfiguration=config)
+            s3.put_object(Bucket="b", Key="k", Body=b"v")
+            [event] = s3emu.events.filter("ObjectCreated:*", key="k")
+            assert event.record["s3"]["object"]["size"] == 1
+        """
+        return self.app.events
+
+    def deliver_events_to(self, url: str | None) -> None:
+        """POST ``{"Records": [...]}`` for every event to ``url`` (loopback only) until the next
+        reset; None stops. Delivery runs in a background thread and never delays or fails S3."""
+        old = self.app.deliverer
+        self.app.deliverer = events.Deliverer(url) if url is not None else None
+        if old is not None:
+            old.close()
 
     def assert_called(self, operation: str, *, times: int | None = None, **criteria: Any) -> list[Call]:
         """Assert ``operation`` was answered (exactly ``times`` times, if given) with ``criteria``.
@@ -280,6 +307,9 @@ class S3Emulator:
         """Empty the emulator (buckets, objects, the journal, faults, recorded crashes), then restore
         :attr:`seed` if one is set."""
         self.app.reset()
+        delivering = self.app.deliverer.url if self.app.deliverer is not None else None
+        if delivering != self.events_url:
+            self.deliver_events_to(self.events_url)  # a test's own URL lasts for that test only
         if self.seed is not None:
             self.restore(self.seed)
 

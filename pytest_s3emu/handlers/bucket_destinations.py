@@ -1,6 +1,7 @@
 """Bucket configurations that name somewhere else: logging, event notifications, replication.
 
-Nothing is delivered: the configurations are checked as S3 checks them, stored and answered.
+The configurations are checked as S3 checks them, stored and answered; the event records a
+notification configuration asks for are made by events.py (nothing is sent to AWS).
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ from .objects import validate_key
 MAX_KEYS = 1000
 
 
+DELETED = "$deleted"  # every deleted entry, Quiet or not (no member of the output shape)
+
+
 @operation("DeleteObjects")
 def delete_objects(ctx: Context, params: Params) -> Result:
     request: dict[str, Any] = params.get("Delete") or {}
@@ -33,9 +36,9 @@ def delete_objects(ctx: Context, params: Params) -> Result:
         except S3Error as error:
             errors.append({"Key": key, "VersionId": version_id, "Code": error.code, "Message": error.text})
             continue
-        if not quiet:
-            deleted.append(_deleted_entry(bucket, key, version_id, outcome))
-    return {"Deleted": deleted or None, "Errors": errors or None}
+        deleted.append(_deleted_entry(bucket, key, version_id, outcome))
+    # Quiet leaves the deleted keys out of the answer, not out of the events they make (notify.py)
+    return {"Deleted": None if quiet else deleted or None, "Errors": errors or None, DELETED: deleted}
 
 
 def _delete_one(

@@ -36,6 +36,7 @@ from ..serializer import Body, Headers, serialize, to_xml
 from . import HANDLERS, Context
 
 OPERATION = "PostObject"
+RESULT = "s3emu.post_object.result"  # environ key: the stored object, for its event (app.py)
 MAX_PRE_DATA_BYTES = 20480  # S3: the fields before the file may take 20 KB
 _READ = 64 * 1024
 # fields that describe the form itself, never the object
@@ -108,6 +109,7 @@ def post_object(ctx: Context, bucket: str, secret_for: post_policy.SecretFor) ->
     body.framed = True  # the form's multipart boundary delimits the file, which has no Content-Length
     params = parse(request, router.Match(operation, bucket, upload.key), body)
     result = HANDLERS["PutObject"](replace(ctx, request=request, body=body), params)
+    ctx.request.environ[RESULT] = {**result, "Key": upload.key}
     ctx.body.drain()  # the fields after the file, which S3 ignores
     _, headers, _ = serialize(operation, result)
     return _answer(ctx.request, bucket, upload, headers)
