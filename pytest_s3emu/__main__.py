@@ -39,6 +39,20 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="serve HTTPS with a throw-away CA, printed as AWS_CA_BUNDLE (needs pytest-s3emu[https])",
     )
+    parser.add_argument(
+        "--account",
+        action="append",
+        default=None,
+        metavar="NAME=ACCESS_KEY:SECRET_KEY",
+        help="an account (repeatable; the first owns what the printed credentials create; "
+        "default: the plugin's own s3emu account)",
+    )
+    parser.add_argument(
+        "--bucket-defaults",
+        choices=("2023", "legacy"),
+        default="2023",
+        help="what new buckets get: AWS's 2023 defaults, or legacy (ObjectWriter, no Block Public Access)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -47,9 +61,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _arguments(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(message)s")
     domains = tuple(args.domain or ["localhost"])
-    emulator = S3Emulator(
-        host=args.host, port=args.port, region=args.region, domains=domains, https=args.https
-    )
+    accounts = list(args.account or [])
+    try:
+        emulator = S3Emulator(
+            host=args.host,
+            port=args.port,
+            region=args.region,
+            domains=domains,
+            https=args.https,
+            owner=accounts[0] if accounts else None,
+            accounts=accounts[1:],
+            bucket_defaults=args.bucket_defaults,
+        )
+    except ValueError as error:
+        print(f"pytest-s3emu: {error}", file=sys.stderr)
+        return 2
     try:
         emulator.start()
     except HttpsUnavailable as error:

@@ -14,8 +14,9 @@ from datetime import datetime
 from http import HTTPStatus
 from typing import Any
 
-from . import auth, cors, events, faults, journal, lifecycle, notify, regions, router, website
+from . import access, auth, cors, events, faults, journal, lifecycle, notify, regions, router, website
 from .body import RequestBody
+from .chunksig import ChunkVerifier
 from .clock import Clock, using
 from .coverage import UNSUPPORTED
 from .errors import (
@@ -27,7 +28,7 @@ from .errors import (
     S3Error,
 )
 from .handlers import HANDLERS, Context, Params, post_object
-from .handlers.buckets import OWNER
+from .identity import Account, Accounts
 from .journal import Call, Journal
 from .parser import parse
 from .request import HttpRequest, from_environ
@@ -53,25 +54,30 @@ class _Target:
     params: Params | None = None
     fault: faults.Fault | None = None
     result: Params | None = None  # the handler's result, for the events it makes (notify.py)
+    caller: Account | None = None  # the account whose signature checked out (None: anonymous)
 
 
 class S3App:
     """The emulator's WSGI application over one replaceable :class:`Store`."""
 
-    def __init__(self, region: str = "us-east-1", domains: tuple[str, ...] = ("localhost",)) -> None:
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        domains: tuple[str, ...] = ("localhost",),
+        accounts: Accounts | None = None,
+    ) -> None:
         self.region = region
         self.domains = domains
         self.store = Store()
         self.clock = Clock()  # every time the emulator reads (clock.py)
         self.clock.on_move(self.run_lifecycle)  # lifecycle rules act when time moves, not per request
-        # access key -> secret of the credentials whose signatures are verified
-        self.secrets: dict[str, str] = {auth.ACCESS_KEY: auth.SECRET_KEY}
+        # the known accounts; as a Mapping, access key -> secret (whose signatures are verified)
+        self.accounts = accounts or Accounts()
+        self._configured = self.accounts.copy()  # what reset() goes back to
         self.log = Journal()
         self.events = events.Events()
         self.deliverer: events.Deliverer | None = None  # POSTs the events to a loopback URL
         self.faults = faults.Faults()
-        # access key id -> account id, for the journal's Call.account (none known: None)
-        self.accounts: dict[str, str] = {}
         self.crashes: list[BaseException] = []
         self._reset_lock = threading.Lock()
 
@@ -79,6 +85,7 @@ class S3App:
         """Forget every bucket, object, logged call and crash."""
         with self._reset_lock:
             old, self.store = self.store, self.store.emptied()
+            self.accounts = self._configured.copy()
             self.log = Journal()
             self.events = events.Events()
             self.faults.clear()
@@ -102,7 +109,7 @@ class S3App:
         if not config or not happenings or bucket is None:
             return
         made = events.build(
-            config, bucket_name, bucket.region, OWNER["ID"], origin, happenings, self.clock.now()
+            config, bucket_name, bucket.region, bucket.owner, origin, happenings, self.clock.now()
         )
         if made:
             self.events.add(made)
@@ -219,7 +226,7 @@ class S3App:
                 journal.journal_params(params),
                 dict(headers),
                 access_key,
-                self.accounts.get(access_key) if access_key is not None else None,
+                target.caller.account_id if target.caller is not None else None,
                 attempt,
                 max_attempts,
                 started[0],
@@ -260,8 +267,8 @@ class S3App:
             if self.faults:
                 self._inject(request, target)
             context = Context(self.store, request, RequestBody(request), self.region)
-            # the secrets of the access keys the emulator knows (one account today)
-            answer = post_object.post_object(context, form_bucket, self.secrets.get)
+            # the secrets of the access keys of every known account
+            answer = post_object.post_object(context, form_bucket, self.accounts.get)
             posted = request.environ.get(post_object.RESULT)
             target.result = posted if isinstance(posted, dict) else None
             return answer
@@ -269,17 +276,20 @@ class S3App:
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
         if self.faults:
             self._inject(request, target)
-        signed_region = auth.check(request, self.secrets, domains=self.domains)
+        verified = auth.check(request, self.accounts, domains=self.domains)
+        caller = target.caller = self.accounts.by_key(verified.access_key) if verified else None
+        signed_region = verified.region if verified is not None else None
         regions.check(request, self.store, match, signed_region)
         region = signed_region or self.region
-        body = RequestBody(request, match.operation.http_checksum)
+        body = RequestBody(request, match.operation.http_checksum, _chunk_verifier(request, verified))
         params = target.params = parse(request, match, body)
+        access.authorize(self.store, caller, match.operation.name, params, request)
         handler = HANDLERS.get(match.operation.name)
         if handler is None:
             logger.warning("s3emu: %s is not implemented", match.operation.name)
             reason = UNSUPPORTED.get(match.operation.name, "not yet")  # the deliberate ones say why
             raise NotImplementedOperation(f"pytest-s3emu does not implement {target.name}: {reason}.")
-        context = Context(self.store, request, body, region)
+        context = Context(self.store, request, body, region, caller)
         result = target.result = handler(context, params)
         status, headers, payload = serialize(match.operation, result)
         regions.add_header(headers, self.store, match)
@@ -304,6 +314,18 @@ class S3App:
         _set_content_length(headers, body)
         start_response(f"{status} {BLOCKED_REASON}", [*headers, ("Connection", "close")])
         return body
+
+
+def _chunk_verifier(request: HttpRequest, verified: auth.Verified | None) -> ChunkVerifier | None:
+    """The checker of a signed streaming upload's chunk signatures (None for any other request)."""
+    if verified is None or verified.signature is None or verified.key is None:
+        return None
+    if not request.headers.get("x-amz-content-sha256", "").startswith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD"):
+        return None
+    signature = verified.signature
+    return ChunkVerifier(
+        verified.key, signature.amz_date, signature.scope, signature.signature, verified.access_key
+    )
 
 
 @functools.lru_cache(maxsize=64)

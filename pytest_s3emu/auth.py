@@ -1,9 +1,9 @@
 """Request authentication as S3 checks it: SigV4 and SigV2 signatures, clock skew, presigned expiry.
 
-Signatures are verified for the access keys the emulator knows (its own fake key pair); requests
-signed with another access key are accepted unverified, since their secret is not known here.
-Expiry and clock skew need no secret and are always checked. Chunk signatures of signed streaming
-uploads (aws-chunked) are not verified.
+Signatures are verified with the secret of the account that owns the access key
+(:mod:`identity`); an access key no account has is InvalidAccessKeyId. Expiry and clock skew are
+checked first. Chunk signatures of signed streaming uploads are verified as the body is read
+(:mod:`chunksig`), from the seed signature and signing key :func:`check` hands back.
 """
 
 from __future__ import annotations
@@ -25,14 +25,15 @@ from .errors import (
     AccessDenied,
     AuthorizationHeaderMalformed,
     AuthorizationQueryParametersError,
+    InvalidAccessKeyId,
     RequestTimeTooSkewed,
     SignatureDoesNotMatch,
 )
+from .identity import DEFAULT_ACCESS_KEY as ACCESS_KEY
+from .identity import DEFAULT_SECRET_KEY as SECRET_KEY
 from .request import HttpRequest
 
-# the emulator's fake key pair: what the plugin hands to clients, and whose signatures it checks
-ACCESS_KEY = "s3emu-access-key"
-SECRET_KEY = "s3emu-secret-key"  # a fake credential for a fake S3
+__all__ = ["ACCESS_KEY", "SECRET_KEY", "Signature", "Verified", "check"]
 ALGORITHM = authheader.ALGORITHM
 MAX_SKEW = timedelta(minutes=15)
 MAX_PRESIGNED_EXPIRY = 7 * 24 * 3600
@@ -57,21 +58,36 @@ class Signature:
         return f"{self.date}/{self.region}/{self.service}/aws4_request"
 
 
+@dataclass(slots=True)
+class Verified:
+    """Who signed a request: the access key, and for SigV4 its signature and signing key."""
+
+    access_key: str
+    signature: Signature | None = None
+    key: bytes | None = None
+
+    @property
+    def region(self) -> str | None:
+        """The region of a SigV4 credential scope (None for SigV2)."""
+        return self.signature.region if self.signature is not None else None
+
+
 def check(
     request: HttpRequest,
     secrets: Mapping[str, str],
     now: datetime | None = None,
     domains: tuple[str, ...] = (),
-) -> str | None:
-    """Raise the S3 error AWS would answer for a bad, expired or skewed signature.
+) -> Verified | None:
+    """Raise the S3 error AWS would answer for a bad, expired or skewed signature or an unknown key.
 
-    Returns the region of a SigV4 credential scope (None for SigV2 and anonymous requests).
+    Returns who signed the request; None for an anonymous one (no signature at all).
     ``domains``: the virtual-hosted style domains (SigV2 signs the bucket of such a request).
     """
     moment = now or clock.utcnow()
     scheme = authheader.scheme(request.headers.get("authorization"))
-    if _check_v2(request, secrets, moment, scheme == authheader.V2, domains):
-        return None
+    v2_key = _check_v2(request, secrets, moment, scheme == authheader.V2, domains)
+    if v2_key is not None:
+        return Verified(v2_key)
     signature = _presigned(request) if scheme is None else _from_header(request)
     if signature is None:
         return None  # anonymous
@@ -82,10 +98,15 @@ def check(
     else:
         _check_skew(signature.amz_date, signed_at, moment)
     _check_amz_headers_signed(request, signature)
-    secret = secrets.get(signature.access_key)
-    if secret is not None:
-        _verify(request, signature, secret)
-    return signature.region
+    secret = _secret(secrets, signature.access_key)
+    return Verified(signature.access_key, signature, _verify(request, signature, secret))
+
+
+def _secret(secrets: Mapping[str, str], access_key: str) -> str:
+    secret = secrets.get(access_key)
+    if secret is None:
+        raise InvalidAccessKeyId(AWSAccessKeyId=access_key)
+    return secret
 
 
 def _check_amz_headers_signed(request: HttpRequest, signature: Signature) -> None:
@@ -220,14 +241,15 @@ def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode("utf-8", "surrogateescape"))
 
 
-def _verify(request: HttpRequest, signature: Signature, secret: str) -> None:
+def _verify(request: HttpRequest, signature: Signature, secret: str) -> bytes:
+    """The signing key, once the signature checked out with it."""
     key = _signing_key(secret, signature.date, signature.region, signature.service)
     first = _canonical_request(request, signature, False)
     if _same(_sign(key, signature, first), signature.signature):
-        return
+        return key
     # a "+" in the query may have been signed as a space
     if _same(_sign(key, signature, _canonical_request(request, signature, True)), signature.signature):
-        return
+        return key
     raise SignatureDoesNotMatch(
         AWSAccessKeyId=signature.access_key,
         StringToSign=_string_to_sign(signature, first),
@@ -312,10 +334,10 @@ def _encode(component: str, plus_is_space: bool) -> str:
 
 def _check_v2(
     request: HttpRequest, secrets: Mapping[str, str], moment: datetime, header: bool, domains: tuple[str, ...]
-) -> bool:
-    """SigV2 (what botocore still uses for presigned URLs): expiry and, for known keys, the signature.
+) -> str | None:
+    """SigV2 (what botocore still uses for presigned URLs): expiry, the access key, the signature.
 
-    Returns whether the request was signed with SigV2.
+    Returns the access key of a request signed with SigV2, None for any other request.
     """
     if header:
         access_key, given = authheader.parse_v2(request.headers["authorization"])
@@ -332,10 +354,8 @@ def _check_v2(
         date_line = request.query_value("Expires") or ""
         _check_v2_expiry(date_line, moment)
     else:
-        return False
-    secret = secrets.get(access_key)
-    if secret is None:
-        return True
+        return None
+    secret = _secret(secrets, access_key)
     # botocore presigns with SigV2 for a custom endpoint (SigV4 on AWS's own), and a SigV4 URL does
     # not sign Content-Type: a presigned PUT from urllib or curl (which add a form Content-Type)
     # must work as it does on AWS, so the URL also verifies without the Content-Type line
@@ -347,7 +367,7 @@ def _check_v2(
     for text in candidates:
         expected = base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha1).digest()).decode()
         if _same(expected, given):
-            return True
+            return access_key
     raise SignatureDoesNotMatch(
         AWSAccessKeyId=access_key, StringToSign=candidates[0], SignatureProvided=given
     )

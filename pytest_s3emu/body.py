@@ -18,6 +18,7 @@ from werkzeug.exceptions import BadRequest
 
 from . import checksums
 from .chunked import MIN_CHUNK_SIZE, AwsChunkedReader
+from .chunksig import ChunkVerifier
 from .errors import (
     IncompleteBody,
     InvalidArgument,
@@ -43,11 +44,17 @@ _PAYLOAD_MODES = (
 class RequestBody:
     """A request body read once, front to back; ``read`` raises the S3 error at the end if any."""
 
-    def __init__(self, request: HttpRequest, http_checksum: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        http_checksum: Mapping[str, Any] | None = None,
+        verifier: ChunkVerifier | None = None,
+    ) -> None:
         """``http_checksum`` is the operation's trait from the model: only operations that carry
         ``requestAlgorithmMember`` treat x-amz-checksum-* headers as checksums of the body (on
         CompleteMultipartUpload they describe the object); ``requestChecksumRequired`` ones
-        need Content-MD5 or a checksum."""
+        need Content-MD5 or a checksum. ``verifier`` checks the chunk signatures of a signed
+        streaming upload."""
         headers = request.headers
         self._headers = headers
         self._content_sha256 = _content_sha256(headers.get("x-amz-content-sha256"))
@@ -71,7 +78,7 @@ class RequestBody:
             # S3 holds only signed streaming uploads to the 8 KiB minimum chunk size
             signed = (self._content_sha256 or "").startswith("STREAMING-AWS4-")
             self._reader = AwsChunkedReader(
-                _Counting(self), decoded, min_chunk_size=MIN_CHUNK_SIZE if signed else 0
+                _Counting(self), decoded, min_chunk_size=MIN_CHUNK_SIZE if signed else 0, verifier=verifier
             )
         trait = http_checksum or {}
         if trait.get("requestAlgorithmMember"):

@@ -10,9 +10,8 @@ The body, once HTTP has delivered it, is::
 
 The unsigned variant (``STREAMING-UNSIGNED-PAYLOAD-TRAILER``) has no ``;chunk-signature``.
 
-Chunk and trailer signatures are parsed but not verified: checking them needs the request's
-signing key and seed signature, which belong to the authentication layer. It would hook into
-:meth:`AwsChunkedReader._next_chunk`, where each chunk's size and signature are known.
+Chunk signatures are verified by a :class:`chunksig.ChunkVerifier` given by the authentication
+layer (it holds the signing key and seed signature); the trailer signature is not verified.
 
 Errors are those AWS answers with: any malformed framing is ``IncompleteBody`` "The request body
 terminated unexpectedly"; a decoded length other than ``x-amz-decoded-content-length`` is
@@ -26,6 +25,7 @@ import logging
 import re
 from typing import Final, Protocol
 
+from .chunksig import ChunkVerifier
 from .errors import IncompleteBody, InvalidChunkSizeError, S3Error
 
 logger = logging.getLogger(__name__)
@@ -66,8 +66,10 @@ class AwsChunkedReader:
         *,
         signed: bool | None = None,
         min_chunk_size: int = MIN_CHUNK_SIZE,
+        verifier: ChunkVerifier | None = None,
     ) -> None:
         self._raw = raw
+        self._verifier = verifier
         self._decoded_length = decoded_length
         self._signed = signed
         self._min_chunk_size = min_chunk_size
@@ -132,6 +134,8 @@ class AwsChunkedReader:
                 raise _malformed()  # the body ended inside a chunk's data
         self._left -= len(piece)
         self.decoded += len(piece)
+        if self._verifier is not None:
+            self._verifier.update(piece)
         return piece
 
     def _next_chunk(self) -> None:
@@ -142,8 +146,13 @@ class AwsChunkedReader:
         got = self._read_line()
         if got is None or not got[1]:
             raise _malformed()  # the body ended where a chunk header was due
-        size, _signature = self._parse_chunk_header(got[0])
+        size, signature = self._parse_chunk_header(got[0])
         self._chunks += 1
+        if self._verifier is not None:
+            self._verifier.end()  # the previous chunk's data is all read
+            self._verifier.begin(signature)
+            if size == 0:
+                self._verifier.end()
         if size == 0:
             self._read_trailers()
             self._finish()

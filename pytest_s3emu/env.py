@@ -46,13 +46,12 @@ def _missing_file(name: str) -> str:
 
 def variables(emulator: S3Emulator) -> dict[str, str]:
     """The environment a client (or subprocess) needs to reach ``emulator``."""
-    from .auth import ACCESS_KEY, SECRET_KEY
-
     endpoint = emulator.endpoint_url
+    keys = emulator.accounts.default.credentials
     found = {
         "AWS_ENDPOINT_URL_S3": endpoint,
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_ACCESS_KEY_ID": keys.access_key,
+        "AWS_SECRET_ACCESS_KEY": keys.secret_key,
         "AWS_DEFAULT_REGION": emulator.region,
         "AWS_REGION": emulator.region,
         # object_store based clients (polars, obstore) refuse plain http unless told

@@ -38,6 +38,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="port the emulator binds, 0 for a free one; xdist worker gwK binds port+K (ini: s3emu_port)",
     )
     group.addoption(
+        "--s3emu-bucket-defaults",
+        default=None,
+        help="what new buckets get: 2023 (AWS's defaults) or legacy (ini: s3emu_bucket_defaults)",
+    )
+    group.addoption(
         "--s3emu-transport",
         default=None,
         help="how the emulator's own boto3 clients reach it: http or inprocess (ini: s3emu_transport)",
@@ -73,6 +78,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="http, or inprocess: the s3 fixture and boto3.client() skip the socket (before-send)",
     )
     parser.addini(
+        "s3emu_accounts",
+        type="linelist",
+        default=[],
+        help="more accounts, one a line: NAME or NAME=ACCESS_KEY:SECRET_KEY",
+    )
+    parser.addini(
+        "s3emu_bucket_defaults",
+        default="2023",
+        help="2023: new buckets are BucketOwnerEnforced with Block Public Access on (AWS since "
+        "April 2023); legacy: ObjectWriter and no Block Public Access, as before",
+    )
+    parser.addini(
         "s3emu_spill_threshold",
         default="",
         help="object bodies above this many bytes go to temporary files (default: 8388608, 8 MiB)",
@@ -94,6 +111,8 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_loopback(_option(config, "host"))
     _check_transport(_option(config, "transport"))
     _port(config)
+    _check_bucket_defaults(_option(config, "bucket_defaults"))
+    _accounts(config)
     _spill_threshold(config)
     _check_https(config)
     config.addinivalue_line(
@@ -104,7 +123,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _option(config: pytest.Config, name: str) -> str:
-    value = config.getoption(f"--s3emu-{name}")
+    value = config.getoption(f"--s3emu-{name.replace('_', '-')}")
     return str(value) if value is not None else str(config.getini(f"s3emu_{name}"))
 
 
@@ -151,6 +170,23 @@ def _worker_id(config: pytest.Config) -> str | None:
     # pytest-xdist gives each worker's config its id ("gw0", "gw1", ...) in workerinput
     workerinput = getattr(config, "workerinput", None)
     return str(workerinput["workerid"]) if isinstance(workerinput, dict) else None
+
+
+def _check_bucket_defaults(value: str) -> None:
+    if value not in ("2023", "legacy"):
+        raise pytest.UsageError(f"pytest-s3emu: s3emu_bucket_defaults must be 2023 or legacy, not {value!r}")
+
+
+def _accounts(config: pytest.Config) -> list[str]:
+    from .identity import parse_spec  # store and errors only: no botocore
+
+    specs = [str(line) for line in config.getini("s3emu_accounts")]
+    for spec in specs:
+        try:
+            parse_spec(spec)
+        except ValueError as error:
+            raise pytest.UsageError(f"pytest-s3emu: s3emu_accounts: {error}") from None
+    return specs
 
 
 def _check_transport(transport: str) -> None:
@@ -218,6 +254,8 @@ def _started(config: pytest.Config) -> S3Emulator | str:
         domains=tuple(config.getini("s3emu_domains")),
         https=_flag(config, "https"),
         events_url=str(config.getini("s3emu_events_url")) or None,
+        accounts=_accounts(config),
+        bucket_defaults=_option(config, "bucket_defaults"),
     )
     try:
         emulator.start()
@@ -290,6 +328,20 @@ def s3(s3emu: S3Emulator) -> S3Client:
             assert s3.get_object(Bucket="demo", Key="k")["Body"].read() == b"v"
     """
     return s3emu.default_client()
+
+
+@pytest.fixture
+def s3_other_account(s3emu: S3Emulator) -> S3Client:
+    """A boto3 S3 client of a second account (``other``), on the same emulator as ``s3``.
+
+    Its buckets are its own; it reaches the first account's buckets only where an ACL or bucket
+    policy lets it::
+
+        def test_private(s3, s3_other_account, s3_bucket):
+            with pytest.raises(ClientError):
+                s3_other_account.list_objects_v2(Bucket=s3_bucket)   # AccessDenied
+    """
+    return s3emu.add_account("other").client
 
 
 @pytest.fixture

@@ -68,6 +68,8 @@ class ObjectVersion:
     lock_mode: str | None = None
     lock_until: datetime | None = None
     legal_hold: str | None = None
+    # the canonical id of the account that wrote it, when not the bucket owner (ObjectWriter)
+    owner: str | None = None
     # explicit ACL grants (handlers/acl.py); None is the owner's FULL_CONTROL
     acl: list[dict[str, Any]] | None = None
     # when the restored copy of an archived object expires (handlers/restore.py)

@@ -7,17 +7,19 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from . import events, journal
 from .app import S3App
-from .auth import ACCESS_KEY, SECRET_KEY
+from .auth import ACCESS_KEY, SECRET_KEY  # noqa: F401  (re-exported: the default key pair)
 from .blobs import DEFAULT_SPILL_THRESHOLD
 from .clock import Clock
 from .faults import Fault, Matcher
+from .identity import Account, Accounts, Credentials, parse_spec
 from .journal import Call, Journal
 from .snapshots import Snapshot
 
@@ -34,8 +36,33 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+BUCKET_DEFAULTS = ("2023", "legacy")
+
+
+def _accounts(owner: str | None, specs: Iterable[str]) -> Accounts:
+    """The emulator's accounts: ``owner`` (default: the plugin's own) first, then ``specs``."""
+    accounts = Accounts()
+    if owner is not None:
+        name, keys = parse_spec(owner)
+        accounts = Accounts(Accounts.make(name, [keys] if keys else []))
+    for spec in specs:
+        name, keys = parse_spec(spec)
+        accounts.add(name, [keys] if keys else [])
+    return accounts
+
+
 class EmulatorCrash(AssertionError):
     """The emulator hit a bug of its own while serving the test (see the chained exception)."""
+
+
+@dataclass(frozen=True)
+class AccountClient:
+    """An account of the emulator with its first key pair and a boto3 client signing with it."""
+
+    account: Account
+    access_key: str
+    secret_key: str
+    client: S3Client
 
 
 class S3Emulator:
@@ -52,6 +79,10 @@ class S3Emulator:
 
     Object bodies above ``spill_threshold`` bytes (8 MiB by default) live in temporary files in
     :attr:`storage_dir`, a directory of the emulator's own that :meth:`stop` removes.
+
+    ``accounts`` adds accounts beside the default one (``"NAME"`` or
+    ``"NAME=ACCESS_KEY:SECRET_KEY"``); ``owner``, in the same form, replaces the default account.
+    ``bucket_defaults="legacy"`` gives new buckets S3's defaults from before April 2023.
     """
 
     def __init__(
@@ -66,6 +97,9 @@ class S3Emulator:
         activate: bool = False,
         guard: bool = True,
         events_url: str | None = None,
+        accounts: Iterable[str] = (),
+        owner: str | None = None,
+        bucket_defaults: str = "2023",
     ) -> None:
         """``domains``: a request whose Host is ``<bucket>.<domain>`` is virtual-hosted style.
 
@@ -79,6 +113,9 @@ class S3Emulator:
         """
         if spill_threshold < 0:
             raise ValueError(f"spill_threshold must be a number of bytes, not {spill_threshold!r}")
+        if bucket_defaults not in BUCKET_DEFAULTS:
+            choices = ", ".join(BUCKET_DEFAULTS)
+            raise ValueError(f"bucket_defaults must be one of {choices}, not {bucket_defaults!r}")
         self.host = host
         self.port = port
         self.region = region
@@ -87,11 +124,12 @@ class S3Emulator:
         self.https = https
         #: the throw-away CA's PEM file (in :attr:`storage_dir`) while serving HTTPS, else None
         self.ca_bundle: str | None = None
-        self.app = S3App(region=region, domains=tuple(domains))
+        self.app = S3App(region=region, domains=tuple(domains), accounts=_accounts(owner, accounts))
         self.app.store.spill_threshold = spill_threshold
         self.events_url = events.check_loopback(events_url) if events_url else None
         if self.events_url:
             self.app.deliverer = events.Deliverer(self.events_url)
+        self.app.store.legacy_defaults = bucket_defaults == "legacy"
         self._storage: weakref.finalize[..., S3Emulator] | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -359,8 +397,11 @@ class S3Emulator:
             from .env import refuse_foreign_endpoint
             from .inprocess import before_send_handler
 
+            keys = self.app.accounts.default.credentials
             session = boto3.session.Session(
-                aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=self.region
+                aws_access_key_id=keys.access_key,
+                aws_secret_access_key=keys.secret_key,
+                region_name=self.region,
             )
             # answers in process while self.transport == "inprocess", else lets botocore send (Any:
             # botocore-stubs type handlers as returning None; a before-send one may return a response)
@@ -423,6 +464,32 @@ class S3Emulator:
 
     def _pop_activation(self) -> None:
         self._activations.pop().undo()
+
+    @property
+    def accounts(self) -> Accounts:
+        """The accounts the emulator knows; ``accounts.default`` owns what the plugin's clients create."""
+        return self.app.accounts
+
+    def add_account(
+        self, name: str, access_key: str | None = None, secret_key: str | None = None
+    ) -> AccountClient:
+        """Another account (or the one already named ``name``) and a boto3 client signing as it::
+
+            other = s3emu.add_account("other")
+            other.client.create_bucket(Bucket="theirs")
+
+        Without keys it gets ``<name>-access-key`` / ``<name>-secret-key``. Accounts added after
+        the emulator was made are forgotten by :meth:`reset` (each test starts with the
+        configured ones).
+        """
+        keys = [Credentials(access_key, secret_key)] if access_key and secret_key else []
+        try:
+            account = self.accounts.named(name)
+        except KeyError:
+            account = self.accounts.add(name, keys)
+        pair = account.credentials
+        client = self.client(aws_access_key_id=pair.access_key, aws_secret_access_key=pair.secret_key)
+        return AccountClient(account, pair.access_key, pair.secret_key, client)
 
     def __enter__(self) -> S3Emulator:
         self.start()

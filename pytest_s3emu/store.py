@@ -21,6 +21,7 @@ from .errors import (
     NoSuchKey,
     NoSuchVersion,
 )
+from .identity import DEFAULT_OWNER_ID
 from .records import DEFAULT_CHECKSUM, DefaultChecksum, ObjectVersion, Part, Upload, now
 from .snapshots import Buckets
 
@@ -65,6 +66,8 @@ class Bucket:
     # writes per key while multipart uploads are in progress: a conditional completion fails with
     # 409 ConditionalRequestConflict when its key was written after the upload was created
     writes: dict[str, int] = field(default_factory=dict)
+    owner: str = DEFAULT_OWNER_ID  # the canonical user id of the account that created it
+    policy: Any = None  # the compiled bucket policy (policy.Policy), None without one
     # bucket configurations by name (handlers/bucket_config.py): a missing name means AWS's
     # default for a new bucket, None means deleted
     configs: dict[str, Any] = field(default_factory=dict)
@@ -99,10 +102,14 @@ class Store:
         self.directory = directory  # where bodies above spill_threshold go (None: the system's temp dir)
         # copy-on-access for buckets shared with a snapshot (snapshots.py)
         self.buckets: dict[str, Bucket] = Buckets(self.lock)
+        # new buckets get S3's defaults from before April 2023 (ObjectWriter, no Block Public Access)
+        self.legacy_defaults = False
 
     def emptied(self) -> Store:
         """A new, empty store with the same settings."""
-        return Store(self.spill_threshold, self.directory)
+        store = Store(self.spill_threshold, self.directory)
+        store.legacy_defaults = self.legacy_defaults
+        return store
 
     def writer(self, size: int | None = None, upload: Upload | None = None) -> BlobWriter:
         """A writer for one body: in memory up to ``spill_threshold`` bytes, then a file in ``directory``.
@@ -126,11 +133,11 @@ class Store:
 
         return BlobWriter(claim, self.directory, done)
 
-    def create_bucket(self, name: str, region: str) -> Bucket:
+    def create_bucket(self, name: str, region: str, owner: str = DEFAULT_OWNER_ID) -> Bucket:
         with self.lock:
             if name in self.buckets:
                 raise BucketAlreadyOwnedByYou(BucketName=name)
-            bucket = self.buckets[name] = Bucket(name=name, region=region)
+            bucket = self.buckets[name] = Bucket(name=name, region=region, owner=owner)
             return bucket
 
     def bucket(self, name: str) -> Bucket:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..body import RequestBody
+from ..identity import Account
 from ..request import HttpRequest
 from ..store import Store
 
@@ -23,6 +24,8 @@ class Context:
     body: RequestBody
     region: str
     """The region the request was signed for (the emulator's default when unsigned)."""
+    caller: Account | None = None
+    """The account that signed the request; None for an anonymous one."""
 
 
 def checksum_members(sums: Mapping[str, str]) -> dict[str, str]:

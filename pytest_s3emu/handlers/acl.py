@@ -53,7 +53,7 @@ def ownership(bucket: Bucket) -> str | None:
     return config["Rules"][0]["ObjectOwnership"] if config else None
 
 
-def _acls_disabled(bucket: Bucket) -> bool:
+def acls_disabled(bucket: Bucket) -> bool:
     return ownership(bucket) == ENFORCED
 
 
@@ -82,7 +82,7 @@ def _checked(bucket: Bucket, params: Params, canned: frozenset[str], document: b
     checks against Object Ownership and Block Public Access. With ACLs disabled, the ACL that
     passes is the owner's FULL_CONTROL, which is what such a bucket reports anyway."""
     sets_acl = params.get("ACL") is not None or grant_headers_sent(params)
-    if (sets_acl or document) and _acls_disabled(bucket):
+    if (sets_acl or document) and acls_disabled(bucket):
         if not _gives_bucket_owner_full_control(params, canned, bucket.region):
             raise AccessControlListNotSupported()
         return owner_full_control()
@@ -101,12 +101,14 @@ def new_object_acl(ctx: Context, params: Params) -> list[Grant] | None:
     return None if grants is None else _stored(grants)
 
 
-def new_bucket_configs(params: Params, region: str) -> dict[str, Any]:
+def new_bucket_configs(params: Params, region: str, legacy: bool = False) -> dict[str, Any]:
     """The ownership and ACL configurations CreateBucket gives the new bucket, after S3's checks.
 
     A new bucket has ACLs disabled and Block Public Access on, unless the request says otherwise:
     an ACL other than the owner's full control needs ObjectOwnership ObjectWriter or
-    BucketOwnerPreferred, and a public one is refused even then.
+    BucketOwnerPreferred, and a public one is refused even then. With ``legacy`` (the bucket
+    defaults S3 had before April 2023) a new bucket is ObjectWriter with no Block Public Access,
+    and takes any ACL.
     """
     chosen: str | None = params.get("ObjectOwnership")
     if chosen is not None and chosen not in OWNERSHIPS:
@@ -116,16 +118,18 @@ def new_bucket_configs(params: Params, region: str) -> dict[str, Any]:
             ArgumentValue=chosen,
         )
     configs: dict[str, Any] = {}
-    if chosen is not None:
-        configs["ownership"] = {"Rules": [{"ObjectOwnership": chosen}]}
+    if legacy:
+        configs["public_access_block"] = None
+    if chosen is not None or legacy:
+        configs["ownership"] = {"Rules": [{"ObjectOwnership": chosen or "ObjectWriter"}]}
     grants = requested_grants(params, BUCKET_CANNED, region)
     if grants is None:
         return configs
-    if (chosen or ENFORCED) == ENFORCED and not is_owner_full_control(grants):
+    if (chosen or ("ObjectWriter" if legacy else ENFORCED)) == ENFORCED and not is_owner_full_control(grants):
         raise InvalidBucketAclWithObjectOwnership()
-    if is_public(grants):
+    if is_public(grants) and not legacy:
         raise InvalidBucketAclWithBlockPublicAccessError()
-    if chosen is None and params.get("ACL") == "private":
+    if chosen is None and not legacy and params.get("ACL") == "private":
         # kept from before ACLs were disabled by default: a bucket created with the private canned
         # ACL and no ownership setting gets BucketOwnerPreferred
         configs["ownership"] = {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
@@ -160,7 +164,7 @@ def put_bucket_acl(ctx: Context, params: Params) -> Result:
 def get_bucket_acl(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
-        grants = None if _acls_disabled(bucket) else bucket.configs.get(ACL_CONFIG)
+        grants = None if acls_disabled(bucket) else bucket.configs.get(ACL_CONFIG)
         return _policy(grants)
 
 
@@ -181,4 +185,4 @@ def get_object_acl(ctx: Context, params: Params) -> Result:
         bucket = ctx.store.bucket(params["Bucket"])
         obj = ctx.store.get_object(bucket.name, params["Key"], params.get("VersionId"))
         # with ACLs disabled S3 reports the bucket owner's full control, whatever was set before
-        return _policy(None if _acls_disabled(bucket) else obj.acl)
+        return _policy(None if acls_disabled(bucket) else obj.acl)

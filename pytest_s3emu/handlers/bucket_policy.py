@@ -1,7 +1,8 @@
 """Bucket policies: Put/Get/DeleteBucketPolicy and GetBucketPolicyStatus, with S3's checks.
 
-The policy is stored as the text it was put with; nothing is enforced on requests, but S3's checks
-of the document are, and so is Block Public Access's BlockPublicPolicy (on by default since 2023).
+The policy is stored as the text it was put with, and compiled once (``Bucket.policy``) for
+:mod:`access` to evaluate on every request; S3's checks of the document apply, and so does Block
+Public Access's BlockPublicPolicy (on by default since 2023).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import json
 from typing import Any
 
 from ..errors import AccessDenied, MalformedPolicy
+from ..policy import compile_policy
 from . import Context, Params, Result, operation
-from .bucket_config import ACCOUNT_ID, current, read, remove, write
+from .bucket_config import ACCOUNT_ID, current, read, remove
 
 _EFFECTS = ("Allow", "Deny")
 _ARN_PREFIXES = ("arn:aws:s3:::", "arn:aws-cn:s3:::", "arn:aws-us-gov:s3:::")
@@ -160,15 +162,21 @@ def put_bucket_policy(ctx: Context, params: Params) -> Result:
     policy = parse_policy(text)
     for statement in _statements(policy):
         check_statement(statement, bucket)
+    public = is_public(policy)
+    compiled = compile_policy(policy, public)
     with ctx.store.lock:
         block = current(ctx.store.bucket(bucket), "public_access_block") or {}
-    if block.get("BlockPublicPolicy") and is_public(policy):
+    if block.get("BlockPublicPolicy") and public:
+        arn = ctx.caller.arn if ctx.caller is not None else f"arn:aws:iam::{ACCOUNT_ID}:root"
         raise AccessDenied(
-            f"User: arn:aws:iam::{ACCOUNT_ID}:root is not authorized to perform: s3:PutBucketPolicy on "
+            f"User: {arn} is not authorized to perform: s3:PutBucketPolicy on "
             f'resource: "arn:aws:s3:::{bucket}" because public policies are blocked by the '
             "BlockPublicPolicy block public access setting."
         )
-    write(ctx, params, "policy", text)
+    with ctx.store.lock:
+        target = ctx.store.bucket(bucket)
+        target.configs["policy"] = text
+        target.policy = compiled
     return {}
 
 
@@ -180,6 +188,7 @@ def get_bucket_policy(ctx: Context, params: Params) -> Result:
 @operation("DeleteBucketPolicy")
 def delete_bucket_policy(ctx: Context, params: Params) -> Result:
     remove(ctx, params, "policy")
+    ctx.store.bucket(params["Bucket"]).policy = None
     return {}
 
 

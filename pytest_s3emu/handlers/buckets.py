@@ -6,6 +6,7 @@ import ipaddress
 import re
 
 from ..errors import (
+    BucketAlreadyExists,
     IllegalLocationConstraintException,
     InvalidArgument,
     InvalidBucketName,
@@ -77,12 +78,16 @@ def create_bucket(ctx: Context, params: Params) -> Result:
     location = _location(params, ctx.region)
     from .acl import new_bucket_configs  # here: acl.py takes OWNER from this module
 
-    configs = new_bucket_configs(params, location)  # ObjectOwnership and the ACL, after S3's checks
+    owner = ctx.caller.canonical_id if ctx.caller is not None else OWNER["ID"]
+    # ObjectOwnership and the ACL, after S3's checks
+    configs = new_bucket_configs(params, location, ctx.store.legacy_defaults)
     with ctx.store.lock:
         existing = ctx.store.buckets.get(name)
+        if existing is not None and existing.owner != owner:
+            raise BucketAlreadyExists(BucketName=name)  # the namespace is shared by all accounts
         # legacy behaviour AWS keeps in us-east-1: re-creating your own bucket answers 200
         if existing is None or existing.region != US_EAST_1 or location != US_EAST_1:
-            bucket = ctx.store.create_bucket(name, location)
+            bucket = ctx.store.create_bucket(name, location, owner)
             bucket.configs.update(configs)
             if params.get("ObjectLockEnabledForBucket"):
                 enable_object_lock(bucket)  # which turns versioning on
@@ -125,12 +130,16 @@ def list_buckets(ctx: Context, params: Params) -> Result:
         )
     token: str | None = params.get("ContinuationToken")
     after = decode_token(token) if token else ""
+    owner = ctx.caller.owner() if ctx.caller is not None else OWNER
     buckets = [
         b
         for b in ctx.store.list_buckets()
-        if b.name.startswith(prefix) and (region is None or b.region == region) and b.name > after
+        if b.owner == owner["ID"]
+        and b.name.startswith(prefix)
+        and (region is None or b.region == region)
+        and b.name > after
     ]
-    result: Result = {"Owner": OWNER, "Prefix": params.get("Prefix")}
+    result: Result = {"Owner": owner, "Prefix": params.get("Prefix")}
     if limit is not None and len(buckets) > limit:
         buckets = buckets[:limit]
         result["ContinuationToken"] = encode_token(buckets[-1].name)

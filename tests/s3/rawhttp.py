@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.client
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -13,7 +16,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from pytest_s3emu.server import ACCESS_KEY, SECRET_KEY, S3Emulator
+from pytest_s3emu.server import S3Emulator
 
 XMLNS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
@@ -33,6 +36,38 @@ class RawResponse:
         return {child.tag: child.text or "" for child in root}
 
 
+class _Signer(S3SigV4Auth):
+    """botocore's S3 SigV4 signer, signing the x-amz-content-sha256 the test chose as it is."""
+
+    def payload(self, request: Any) -> str:
+        return str(request.headers.get("X-Amz-Content-SHA256", "UNSIGNED-PAYLOAD"))
+
+
+def signed_headers(
+    emulator: S3Emulator,
+    method: str,
+    path: str,
+    headers: dict[str, str] | None = None,
+    credentials: tuple[str, str] | None = None,
+) -> dict[str, str]:
+    """``headers`` plus a SigV4 Authorization (botocore's signer) for the default account or ``credentials``."""
+    keys = emulator.accounts.default.credentials
+    access, secret = credentials or (keys.access_key, keys.secret_key)
+    request = AWSRequest(method=method, url=emulator.endpoint_url + path, headers=dict(headers or {}))
+    if "x-amz-content-sha256" not in {name.lower() for name in request.headers}:
+        request.headers["X-Amz-Content-SHA256"] = "UNSIGNED-PAYLOAD"
+    _Signer(Credentials(access, secret), "s3", emulator.region).add_auth(request)
+    return dict(request.headers.items())
+
+
+def _has_signature(path: str, headers: dict[str, str] | None) -> bool:
+    """Whether the test signed (or deliberately mis-signed) the request itself."""
+    query = path.partition("?")[2]
+    return "authorization" in {name.lower() for name in headers or {}} or any(
+        part.startswith(("X-Amz-Signature=", "Signature=", "X-Amz-Algorithm=")) for part in query.split("&")
+    )
+
+
 def send(
     emulator: S3Emulator,
     method: str,
@@ -41,10 +76,14 @@ def send(
     headers: dict[str, str] | None = None,
     *,
     encode_chunked: bool = False,
+    sign: bool = True,
 ) -> RawResponse:
-    """One unsigned request straight to the emulator over ``http.client`` (the emulator accepts those)."""
+    """One request straight to the emulator over ``http.client``, signed as the default account
+    (``sign=False``: anonymous, as sent)."""
     url = urlsplit(emulator.endpoint_url)
     assert url.hostname is not None
+    if sign and not _has_signature(path, headers):
+        headers = signed_headers(emulator, method, path, headers)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
     try:
         conn.request(method, path, body=body, headers=headers or {}, encode_chunked=encode_chunked)
@@ -53,6 +92,28 @@ def send(
         return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
     finally:
         conn.close()
+
+
+def signed_chunks(emulator: S3Emulator, path: str, data: bytes, chunk: int, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    """A SigV4 streaming PUT (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) of ``data`` in ``chunk``-byte
+    chunks: the signed headers and the aws-chunked body, each chunk signed as the AWS guide
+    "Transferring Payload in Multiple Chunks" describes."""
+    headers = {**headers, "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"}
+    sent = signed_headers(emulator, "PUT", path, headers)
+    previous = sent["Authorization"].rpartition("Signature=")[2]
+    amz_date = sent["X-Amz-Date"]
+    scope = f"{amz_date[:8]}/{emulator.region}/s3/aws4_request"
+    key = ("AWS4" + emulator.accounts.default.credentials.secret_key).encode()
+    for part in (amz_date[:8], emulator.region, "s3", "aws4_request"):
+        key = hmac.digest(key, part.encode(), "sha256")
+    empty = hashlib.sha256(b"").hexdigest()
+    body = b""
+    pieces = [data[i : i + chunk] for i in range(0, len(data), chunk)] + [b""]
+    for piece in pieces:
+        text = f"AWS4-HMAC-SHA256-PAYLOAD\n{amz_date}\n{scope}\n{previous}\n{empty}\n{hashlib.sha256(piece).hexdigest()}"
+        previous = hmac.digest(key, text.encode(), "sha256").hex()
+        body += f"{len(piece):x};chunk-signature={previous}\r\n".encode() + piece + b"\r\n"
+    return body, sent
 
 
 def signed(
@@ -64,19 +125,23 @@ def signed(
     *,
     region: str | None = None,
 ) -> dict[str, str]:
-    """``headers`` plus the SigV4 headers botocore's own signer adds for the emulator's credentials
-    (scoped to ``region``, the emulator's by default)."""
+    """``headers`` plus the SigV4 headers botocore's own signer adds for the default account
+    (payload hashed; scoped to ``region``, the emulator's by default)."""
     request = AWSRequest(method=method, url=emulator.endpoint_url + path, data=body, headers=headers or {})
-    credentials = Credentials(ACCESS_KEY, SECRET_KEY)
+    keys = emulator.accounts.default.credentials
+    credentials = Credentials(keys.access_key, keys.secret_key)
     S3SigV4Auth(credentials, "s3", region or emulator.region).add_auth(request)
     return dict(request.headers.items())
 
 
-def send_raw(emulator: S3Emulator, head: bytes, body: bytes = b"") -> RawResponse:
+def send_raw(emulator: S3Emulator, head: bytes, body: bytes = b"", *, sign: bool = True) -> RawResponse:
     """Request bytes written as given (``head`` without its blank line), for framing http.client
-    would fix on the way (it adds ``Content-Length: 0`` to a bodiless PUT)."""
+    would fix on the way (it adds ``Content-Length: 0`` to a bodiless PUT); signed as the default
+    account unless ``sign=False`` (the Host line is then the emulator's, as the signature needs)."""
     url = urlsplit(emulator.endpoint_url)
     assert url.hostname is not None
+    if sign:
+        head = _signed_head(emulator, head)
     with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
         sock.sendall(head.rstrip(b"\r\n") + b"\r\nConnection: close\r\n\r\n" + body)
         response = http.client.HTTPResponse(sock, method=head.split(b" ", 1)[0].decode())
@@ -128,3 +193,14 @@ LISTINGS = (
 def listing_statuses(emulator: S3Emulator, bucket: str) -> dict[str, int]:
     """The HTTP status of each of a bucket's ``LISTINGS``."""
     return {query: send(emulator, "GET", f"/{bucket}{query}").status for query in LISTINGS}
+
+
+def _signed_head(emulator: S3Emulator, head: bytes) -> bytes:
+    first, *lines = head.decode().rstrip("\r\n").split("\r\n")
+    method, target, _ = first.split(" ", 2)
+    headers = dict(line.split(": ", 1) for line in lines)
+    headers = {k: v for k, v in headers.items() if k.lower() != "host"}
+    headers = signed_headers(emulator, method, target, headers)
+    host = urlsplit(emulator.endpoint_url).netloc
+    text = "\r\n".join([first, f"Host: {host}", *(f"{k}: {v}" for k, v in headers.items())])
+    return text.encode()

@@ -81,9 +81,12 @@ def test_a_signed_header_changed_after_signing_is_refused(s3: S3Client, s3_bucke
     assert _error(raised) == ("SignatureDoesNotMatch", 403)
 
 
-def test_other_access_keys_are_accepted_unverified(s3emu: S3Emulator) -> None:
+def test_an_unknown_access_key_is_invalid_access_key_id(s3emu: S3Emulator) -> None:
     client = s3emu.client(aws_access_key_id="someone-else", aws_secret_access_key="whatever")
-    assert client.list_buckets()["Buckets"] == []
+    with pytest.raises(ClientError) as raised:
+        client.list_buckets()
+    assert _error(raised) == ("InvalidAccessKeyId", 403)
+    assert raised.value.response["Error"]["AWSAccessKeyId"] == "someone-else"
 
 
 def test_signed_requests_with_tricky_keys_and_queries_verify(s3: S3Client, s3_bucket: str) -> None:

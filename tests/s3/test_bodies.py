@@ -14,7 +14,7 @@ import crc32c
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from rawhttp import send, send_raw
+from rawhttp import send, send_raw, signed_chunks
 
 from pytest_s3emu.server import S3Emulator
 
@@ -398,16 +398,27 @@ def test_aws_chunked_over_http_chunked_without_content_length(
     assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == DATA
 
 
+_STREAMING = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(DATA))}
+
+
 def test_aws_chunked_signed_chunks(s3: S3Client, s3emu: S3Emulator, s3_bucket: str) -> None:
-    # SigV4 streaming: each chunk header carries a signature (not verified by the emulator)
-    body = _aws_chunked(DATA, {}, signature="0" * 64)
-    headers = {
-        "Content-Encoding": "aws-chunked",
-        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-        "x-amz-decoded-content-length": str(len(DATA)),
-    }
-    assert send(s3emu, "PUT", f"/{s3_bucket}/k", body, headers).status == 200
+    # SigV4 streaming: each chunk header carries a signature, chained from the request's own
+    body, headers = signed_chunks(s3emu, f"/{s3_bucket}/k", DATA, 8192, _STREAMING)
+    response = send(s3emu, "PUT", f"/{s3_bucket}/k", body, headers, sign=False)
+    assert response.status == 200, response.body
     assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == DATA
+
+
+def test_aws_chunked_changed_data_breaks_its_chunk_signature(
+    s3: S3Client, s3emu: S3Emulator, s3_bucket: str
+) -> None:
+    body, headers = signed_chunks(s3emu, f"/{s3_bucket}/k", DATA, 8192, _STREAMING)
+    index = body.index(b"\r\n") + 2  # the first data byte
+    changed = body[:index] + bytes([body[index] ^ 1]) + body[index + 1 :]
+    response = send(s3emu, "PUT", f"/{s3_bucket}/k", changed, headers, sign=False)
+    assert response.status == 403
+    assert response.error()["Code"] == "SignatureDoesNotMatch"
+    _assert_missing(s3, s3_bucket, "k")
 
 
 def test_aws_chunked_bad_trailer_checksum(s3: S3Client, s3emu: S3Emulator, s3_bucket: str) -> None:
@@ -449,13 +460,8 @@ def test_aws_chunked_decoded_length_mismatch(s3: S3Client, s3emu: S3Emulator, s3
 
 def test_aws_chunked_small_middle_chunk(s3: S3Client, s3emu: S3Emulator, s3_bucket: str) -> None:
     # in a signed streaming upload every chunk but the last must hold at least 8 KiB
-    body = _aws_chunked(DATA, {}, chunk=1000, signature="0" * 64)
-    headers = {
-        "Content-Encoding": "aws-chunked",
-        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-        "x-amz-decoded-content-length": str(len(DATA)),
-    }
-    response = send(s3emu, "PUT", f"/{s3_bucket}/k", body, headers)
+    body, headers = signed_chunks(s3emu, f"/{s3_bucket}/k", DATA, 1000, _STREAMING)
+    response = send(s3emu, "PUT", f"/{s3_bucket}/k", body, headers, sign=False)
     assert response.status == 403
     assert response.error()["Code"] == "InvalidChunkSizeError"
     _assert_missing(s3, s3_bucket, "k")

@@ -1,0 +1,257 @@
+"""Policy conditions: the IAM condition operators and the request's condition keys.
+
+An operator is ``[ForAnyValue:|ForAllValues:]<base>[IfExists]``. Within one operator every key
+must match (and); a key matches when any of its policy values does (or), and a negated operator
+(``StringNotEquals``, ``NotIpAddress``, ...) when none does. A key missing from the request fails
+a positive operator and passes a negated one; ``...IfExists`` passes it either way; ``Null``
+tests presence. Keys are compared without case; each is resolved once per request.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from .errors import MalformedPolicy
+
+if TYPE_CHECKING:
+    from .identity import Account
+    from .request import HttpRequest
+    from .store import Bucket, Store
+
+Values = list[str]
+_MISSING: Values = []
+
+
+class Context:
+    """The condition keys of one request, resolved on first use."""
+
+    def __init__(
+        self,
+        caller: Account | None,
+        request: HttpRequest,
+        params: dict[str, Any],
+        store: Store,
+        bucket: Bucket,
+        key: str | None,
+    ) -> None:
+        self.caller = caller
+        self.request = request
+        self.params = params
+        self.store = store
+        self.bucket = bucket
+        self.key = key
+        self._cache: dict[str, Values] = {}
+
+    def values(self, name: str) -> Values:
+        """The key's values in this request; empty when the request has none."""
+        lowered = name.lower()
+        found = self._cache.get(lowered)
+        if found is None:
+            found = self._cache[lowered] = self._resolve(lowered)
+        return found
+
+    def _resolve(self, name: str) -> Values:
+        simple = _SIMPLE.get(name)
+        if simple is not None:
+            value = simple(self)
+            return [] if value is None else [value]
+        if name.startswith("s3:existingobjecttag/"):
+            obj = self.bucket.objects.get(self.key or "")
+            tags = {k.lower(): v for k, v in (obj.tags if obj is not None else {}).items()}
+            return _one(tags.get(name.split("/", 1)[1]))
+        if name.startswith("s3:requestobjecttag/"):
+            return _one(dict((k.lower(), v) for k, v in self._request_tags()).get(name.split("/", 1)[1]))
+        if name == "s3:requestobjecttagkeys":
+            return [k for k, _ in self._request_tags()]
+        return []
+
+    def _request_tags(self) -> list[tuple[str, str]]:
+        return parse_qsl(self.params.get("Tagging") or "", keep_blank_values=True)
+
+
+def _one(value: str | None) -> Values:
+    return [] if value is None else [value]
+
+
+def _param(member: str) -> Callable[[Context], str | None]:
+    def read(context: Context) -> str | None:
+        value = context.params.get(member)
+        return None if value is None else str(value)
+
+    return read
+
+
+def _remote_ip(context: Context) -> str | None:
+    address = context.request.environ.get("REMOTE_ADDR")
+    return str(address) if address else "127.0.0.1"
+
+
+def _secure(context: Context) -> str:
+    return "true" if context.request.environ.get("wsgi.url_scheme") == "https" else "false"
+
+
+def _signature_version(context: Context) -> str | None:
+    request = context.request
+    header = request.headers.get("authorization", "")
+    if header.startswith("AWS4-") or request.query_value("X-Amz-Algorithm"):
+        return "AWS4-HMAC-SHA256"
+    if header.startswith("AWS ") or request.query_value("Signature"):
+        return "AWS"
+    return None
+
+
+def _auth_type(context: Context) -> str | None:
+    request = context.request
+    if request.headers.get("authorization"):
+        return "REST-HEADER"
+    if request.query_value("X-Amz-Algorithm") or request.query_value("Signature"):
+        return "REST-QUERY-STRING"
+    return None
+
+
+_SIMPLE: dict[str, Callable[[Context], str | None]] = {
+    "aws:sourceip": _remote_ip,
+    "aws:securetransport": _secure,
+    "aws:principalaccount": lambda c: c.caller.account_id if c.caller else None,
+    "aws:principalarn": lambda c: c.caller.arn if c.caller else None,
+    "aws:principaltype": lambda c: "Account" if c.caller else "Anonymous",
+    "aws:currenttime": lambda _: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "aws:epochtime": lambda _: str(int(datetime.now(timezone.utc).timestamp())),
+    "aws:referer": lambda c: c.request.headers.get("referer"),
+    "aws:useragent": lambda c: c.request.headers.get("user-agent"),
+    "s3:prefix": _param("Prefix"),
+    "s3:delimiter": _param("Delimiter"),
+    "s3:max-keys": _param("MaxKeys"),
+    "s3:versionid": _param("VersionId"),
+    "s3:x-amz-acl": _param("ACL"),
+    "s3:x-amz-server-side-encryption": _param("ServerSideEncryption"),
+    "s3:x-amz-server-side-encryption-aws-kms-key-id": _param("SSEKMSKeyId"),
+    "s3:x-amz-storage-class": _param("StorageClass"),
+    "s3:x-amz-metadata-directive": _param("MetadataDirective"),
+    "s3:x-amz-content-sha256": lambda c: c.request.headers.get("x-amz-content-sha256"),
+    "s3:x-amz-copy-source": lambda c: c.request.headers.get("x-amz-copy-source"),
+    "s3:signatureversion": _signature_version,
+    "s3:authtype": _auth_type,
+}
+
+# --- operators ------------------------------------------------------------------------------------
+
+Test = Callable[[str, str], bool]  # (request value, policy value) -> match
+
+
+def _like(value: str, pattern: str) -> bool:
+    from .policy import wildcard
+
+    return bool(wildcard(pattern)(value))
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _date(text: str) -> float | None:
+    number = _number(text)
+    if number is not None:
+        return number  # epoch seconds
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _compare(parse: Callable[[str], float | None], check: Callable[[float, float], bool]) -> Test:
+    def test(value: str, wanted: str) -> bool:
+        left, right = parse(value), parse(wanted)
+        return left is not None and right is not None and check(left, right)
+
+    return test
+
+
+def _in_network(value: str, network: str) -> bool:
+    try:
+        return ipaddress.ip_address(value) in ipaddress.ip_network(network, strict=False)
+    except ValueError:
+        return False
+
+
+def _binary(value: str, wanted: str) -> bool:
+    try:
+        return base64.b64decode(wanted) == value.encode()
+    except ValueError:
+        return False
+
+
+_ORDERINGS: dict[str, Callable[[float, float], bool]] = {
+    "Equals": lambda a, b: a == b,
+    "LessThan": lambda a, b: a < b,
+    "LessThanEquals": lambda a, b: a <= b,
+    "GreaterThan": lambda a, b: a > b,
+    "GreaterThanEquals": lambda a, b: a >= b,
+}
+# base operator -> (test, negated)
+_OPERATORS: dict[str, tuple[Test, bool]] = {
+    "StringEquals": (str.__eq__, False),
+    "StringNotEquals": (str.__eq__, True),
+    "StringEqualsIgnoreCase": (lambda a, b: a.lower() == b.lower(), False),
+    "StringNotEqualsIgnoreCase": (lambda a, b: a.lower() == b.lower(), True),
+    "StringLike": (_like, False),
+    "StringNotLike": (_like, True),
+    "ArnEquals": (_like, False),
+    "ArnLike": (_like, False),
+    "ArnNotEquals": (_like, True),
+    "ArnNotLike": (_like, True),
+    "Bool": (lambda a, b: a.lower() == b.lower(), False),
+    "BinaryEquals": (_binary, False),
+    "IpAddress": (_in_network, False),
+    "NotIpAddress": (_in_network, True),
+    "NumericNotEquals": (_compare(_number, _ORDERINGS["Equals"]), True),
+    "DateNotEquals": (_compare(_date, _ORDERINGS["Equals"]), True),
+}
+for _suffix, _check in _ORDERINGS.items():
+    _OPERATORS["Numeric" + _suffix] = (_compare(_number, _check), False)
+    _OPERATORS["Date" + _suffix] = (_compare(_date, _check), False)
+
+
+def _strings(values: Any) -> list[str]:
+    items = values if isinstance(values, list) else [values]
+    return [("true" if v else "false") if isinstance(v, bool) else str(v) for v in items]
+
+
+def compile_condition(operator: str, tests: Any) -> Callable[[Context], bool]:
+    """One condition operator with its keys; MalformedPolicy for an operator IAM does not have."""
+    if not isinstance(tests, dict):
+        raise MalformedPolicy("Invalid Condition")
+    qualifier, _, base = operator.rpartition(":")
+    if_exists = base.endswith("IfExists") and base != "IfExists"
+    base = base[: -len("IfExists")] if if_exists else base
+    pairs = [(key, _strings(values)) for key, values in tests.items()]
+    if base == "Null" and qualifier == "" and not if_exists:
+        return lambda context: all(
+            (not context.values(key)) == (wanted[0].lower() == "true") for key, wanted in pairs
+        )
+    if base not in _OPERATORS or qualifier not in ("", "ForAnyValue", "ForAllValues"):
+        raise MalformedPolicy(f"Invalid Condition type : {operator}")
+    test, negated = _OPERATORS[base]
+
+    def one(value: str, wanted: list[str]) -> bool:
+        hit = any(test(value, w) for w in wanted)
+        return not hit if negated else hit
+
+    def holds(key: str, wanted: list[str], context: Context) -> bool:
+        values = context.values(key)
+        if qualifier == "ForAllValues":
+            return all(one(v, wanted) for v in values)
+        if not values:
+            return if_exists or (negated and qualifier == "")
+        return any(one(v, wanted) for v in values)
+
+    return lambda context: all(holds(key, wanted, context) for key, wanted in pairs)
