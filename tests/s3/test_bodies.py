@@ -14,7 +14,7 @@ import crc32c
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from rawhttp import send, send_raw, signed_chunks
+from rawhttp import send, send_raw, signed_chunks, signed_head
 
 from pytest_s3emu.server import S3Emulator
 
@@ -421,6 +421,25 @@ def test_aws_chunked_changed_data_breaks_its_chunk_signature(
     _assert_missing(s3, s3_bucket, "k")
 
 
+@pytest.mark.parametrize("chunk", [0, 1], ids=["first", "last"])
+def test_aws_chunked_changed_chunk_signature_is_signature_does_not_match(
+    s3: S3Client, s3emu: S3Emulator, s3_bucket: str, chunk: int
+) -> None:
+    # DATA fits one 8 KiB-or-more chunk: chunk 0 holds it, chunk 1 is the final empty one
+    body, headers = signed_chunks(s3emu, f"/{s3_bucket}/k", DATA, len(DATA), _STREAMING)
+    marker = b";chunk-signature="
+    at = -1
+    for _ in range(chunk + 1):
+        at = body.index(marker, at + 1)
+    start = at + len(marker)
+    flipped = b"0" if body[start : start + 1] != b"0" else b"1"
+    changed = body[:start] + flipped + body[start + 1 :]
+    response = send(s3emu, "PUT", f"/{s3_bucket}/k", changed, headers, sign=False)
+    assert response.status == 403
+    assert response.error()["Code"] == "SignatureDoesNotMatch"
+    _assert_missing(s3, s3_bucket, "k")
+
+
 def test_aws_chunked_bad_trailer_checksum(s3: S3Client, s3emu: S3Emulator, s3_bucket: str) -> None:
     body = _aws_chunked(DATA, {"x-amz-checksum-crc32": "AAAAAA=="})
     response = send(s3emu, "PUT", f"/{s3_bucket}/k", body, _chunked_headers(DATA, "x-amz-checksum-crc32"))
@@ -485,10 +504,8 @@ def _raw_exchange(emulator: S3Emulator, request: bytes) -> bytes:
 def test_body_shorter_than_content_length_does_not_hang(
     s3: S3Client, s3emu: S3Emulator, s3_bucket: str
 ) -> None:
-    request = (
-        f"PUT /{s3_bucket}/short HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n".encode()
-        + b"only a few bytes"
-    )
+    head = signed_head(s3emu, f"PUT /{s3_bucket}/short HTTP/1.1\r\nContent-Length: 1000\r\n".encode())
+    request = head + b"\r\n\r\n" + b"only a few bytes"
     answer = _raw_exchange(s3emu, request)  # a hang would end in TimeoutError
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b"<Code>IncompleteBody</Code>" in answer
@@ -496,11 +513,8 @@ def test_body_shorter_than_content_length_does_not_hang(
 
 
 def test_http_chunked_body_cut_off_does_not_hang(s3: S3Client, s3emu: S3Emulator, s3_bucket: str) -> None:
-    request = (
-        f"PUT /{s3_bucket}/cut HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
-        + b"400\r\n"
-        + b"x" * 10
-    )
+    head = signed_head(s3emu, f"PUT /{s3_bucket}/cut HTTP/1.1\r\nTransfer-Encoding: chunked\r\n".encode())
+    request = head + b"\r\n\r\n" + b"400\r\n" + b"x" * 10
     answer = _raw_exchange(s3emu, request)
     assert answer.startswith(b"HTTP/1.1 400 ")
     assert b"<Code>IncompleteBody</Code>" in answer
