@@ -19,10 +19,19 @@ def test_ini_domains_route_virtual_hosted_requests(pytester: pytest.Pytester) ->
         import http.client
         from urllib.parse import urlsplit
 
+        from botocore.auth import S3SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
         def _get(s3emu, host, path):
             port = urlsplit(s3emu.endpoint_url).port
+            # signed for the virtual host, as any client of S3 signs its Host
+            request = AWSRequest(method="GET", url=f"http://{host}:{port}{path}")
+            keys = s3emu.accounts.default.credentials
+            signer = S3SigV4Auth(Credentials(keys.access_key, keys.secret_key), "s3", s3emu.region)
+            signer.add_auth(request)
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", path, headers={"Host": f"{host}:{port}"})
+            conn.request("GET", path, headers={"Host": f"{host}:{port}", **request.headers})
             response = conn.getresponse()
             return response.status, response.read()
 

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_s3emu.server import S3Emulator
-
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
@@ -27,10 +25,9 @@ pytestmark = [
 
 PAGE = """<html><body><script>
 async function run() {
-  const url = "%(url)s";
   const headers = {"Content-Type": "text/plain"};
-  const put = await fetch(url, {method: "PUT", body: "from the browser", headers: headers});
-  const got = await fetch(url);
+  const put = await fetch("%(put)s", {method: "PUT", body: "from the browser", headers: headers});
+  const got = await fetch("%(get)s");
   document.body.textContent = "RESULT " + put.status + " " + got.status + " " + (await got.text());
 }
 run().catch(error => { document.body.textContent = "RESULT failed " + error; });
@@ -38,9 +35,13 @@ run().catch(error => { document.body.textContent = "RESULT failed " + error; });
 
 
 @pytest.fixture
-def page_origin(s3emu: S3Emulator, s3_bucket: str) -> Iterator[str]:
+def page_origin(s3: S3Client, s3_bucket: str) -> Iterator[str]:
     """A second origin, http://127.0.0.1:<other port>, serving the page."""
-    body = (PAGE % {"url": f"{s3emu.endpoint_url}/{s3_bucket}/browser.txt"}).encode()
+    # presigned URLs, as a browser is handed them: the page has no credentials of its own
+    params = {"Bucket": s3_bucket, "Key": "browser.txt"}
+    urls = {"put": s3.generate_presigned_url("put_object", Params=params)}
+    urls["get"] = s3.generate_presigned_url("get_object", Params=params)
+    body = (PAGE % urls).encode()
 
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:

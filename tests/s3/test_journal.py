@@ -32,7 +32,7 @@ def test_a_call_records_request_and_answer(s3: S3Client, s3emu: S3Emulator, s3_b
     assert call.body is None  # unless asked for
     assert call.response_headers["ETag"] == put["ETag"]
     assert call.access_key == ACCESS_KEY
-    assert call.account is None  # no access key -> account mapping yet
+    assert call.account == s3emu.accounts.default.account_id  # the signer's 12-digit account id
     assert call.attempt == 1 and call.max_attempts is not None
     assert call.started <= call.finished and call.duration >= 0
     assert call.started.tzinfo is not None  # aware UTC, from the emulator's clock

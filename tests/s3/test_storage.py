@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from rawhttp import send
+from rawhttp import send, signed_head, signed_headers
 
 from pytest_s3emu import checksums
 from pytest_s3emu.blobs import Blob, BlobWriter, ConcatBlob, FileBlob, MemoryBlob
@@ -162,8 +162,8 @@ def _half_sent_put(emulator: S3Emulator, path: str, declared: int, sent: bytes) 
     url = urlsplit(emulator.endpoint_url)
     assert url.hostname is not None and url.port is not None
     with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
-        head = f"PUT {path} HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Length: {declared}\r\n\r\n"
-        sock.sendall(head.encode() + sent)
+        head = signed_head(emulator, f"PUT {path} HTTP/1.1\r\nContent-Length: {declared}".encode())
+        sock.sendall(head + b"\r\n\r\n" + sent)
         sock.shutdown(socket.SHUT_WR)  # the server reads EOF mid-body, as when a client dies
         answer = b""
         while chunk := sock.recv(65536):
@@ -296,7 +296,7 @@ def _streaming_get(emulator: S3Emulator, path: str) -> tuple[http.client.HTTPCon
     url = urlsplit(emulator.endpoint_url)
     assert url.hostname is not None
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-    conn.request("GET", path)
+    conn.request("GET", path, headers=signed_headers(emulator, "GET", path))
     return conn, conn.getresponse()
 
 

@@ -91,8 +91,11 @@ def _answer_with(client: S3Client, handler: Any) -> None:
     client.meta.events.register("before-send.s3", handler)
 
 
-def _client(endpoint: str, **config: Any) -> S3Client:
-    session = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b", region_name="us-east-1")
+def _client(endpoint: str, keys: tuple[str, str] = ("a", "b"), **config: Any) -> S3Client:
+    access, secret = keys
+    session = boto3.session.Session(
+        aws_access_key_id=access, aws_secret_access_key=secret, region_name="us-east-1"
+    )
     return session.client("s3", endpoint_url=endpoint, config=Config(**config) if config else None)
 
 
@@ -291,7 +294,8 @@ def emulator() -> Iterator[S3Emulator]:
 def test_only_the_emulators_endpoint_is_answered(emulator: S3Emulator) -> None:
     handler = before_send_handler(emulator)
     port = emulator.port
-    answered = handler(_request("GET", f"http://127.0.0.1:{port}/"))
+    # the health path: the one request the emulator answers 200 without credentials
+    answered = handler(_request("GET", f"http://127.0.0.1:{port}/_s3emu/health"))
     assert answered is not None and answered.status_code == 200
     for url in (
         f"http://127.0.0.1:{port}0/",  # a port that merely starts with the emulator's
@@ -316,7 +320,8 @@ def test_aws_chunked_upload_with_trailer_checksum(emulator: S3Emulator) -> None:
     # botocore sends streaming uploads aws-chunked with a trailing checksum over https only:
     # an https endpoint answered in process exercises that path with no TLS server at all
     endpoint = emulator.endpoint_url.replace("http://", "https://")
-    client = _client(endpoint)
+    keys = emulator.accounts.default.credentials
+    client = _client(endpoint, (keys.access_key, keys.secret_key))
     sent: list[AWSPreparedRequest] = []
 
     def handler(request: AWSPreparedRequest, **_: Any) -> AWSResponse:
