@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote
 
+from . import access
 from .blobs import Reader
 from .errors import (
     AccessDenied,
@@ -28,7 +29,6 @@ from .errors import (
 from .handlers.bucket_config import current
 from .handlers.preconditions import check_read_conditions, parse_range
 from .parser import parse_timestamp
-from .records import ObjectVersion
 from .request import HttpRequest
 from .serializer import Body, Headers, http_date
 from .store import Store
@@ -94,12 +94,16 @@ def _decode(raw: str) -> str:
         raise InvalidURI() from None
 
 
-def website_access_allowed(store: Store, bucket: str, obj: ObjectVersion) -> bool:
-    """Whether an anonymous reader may see ``obj`` through the website endpoint.
+def website_access_allowed(store: Store, request: HttpRequest, bucket: str, key: str) -> bool:
+    """Whether an anonymous reader may GetObject ``key``: what the website endpoint serves.
 
-    Leniency: S3 serves only objects that a bucket policy or ACL makes public (403 AccessDenied
-    otherwise); the emulator serves every object until its access rules are wired in here.
+    The endpoint serves only what a bucket policy or ACL makes public; a request's signature, if
+    any, is not looked at (the website endpoint authenticates no one).
     """
+    try:
+        access.authorize(store, None, "GetObject", {"Bucket": bucket, "Key": key}, request)
+    except AccessDenied:
+        return False
     return True
 
 
@@ -137,18 +141,17 @@ def _config(store: Store, bucket_name: str) -> Config:
 def _serve_key(
     store: Store, request: HttpRequest, site: Site, config: Config, ids: tuple[str, str]
 ) -> Answer:
-    head = request.method == "HEAD"
     suffix: str = config["IndexDocument"]["Suffix"]
     key = site.key + suffix if site.key == "" or site.key.endswith("/") else site.key
     try:
-        answer = _object(store, site.bucket, key, head, 200, request)
-        if answer is None and key == site.key and _object(store, site.bucket, f"{key}/{suffix}", True, 200):
+        answer = _object(store, request, site.bucket, key, 200, requested=True)
+        if answer is None and key == site.key and _readable(store, request, site.bucket, f"{key}/{suffix}"):
             # a "folder" named without its slash: S3 sends the browser to the slashed path
             return _redirect(302, f"{site.base}/{quote(key, safe='/~')}/")
     except AccessDenied as denied:
         return _failure(store, request, site, config, denied, ids)
     except S3Error as refused:  # a precondition or range of the request: answered as S3 does, no document
-        return page(refused, None, ids, head)
+        return page(refused, None, ids, request.method == "HEAD")
     return answer or _failure(store, request, site, config, NoSuchKey(Key=key), ids)
 
 
@@ -163,7 +166,7 @@ def _failure(
     document = (config.get("ErrorDocument") or {}).get("Key")
     if document:
         try:
-            custom = _object(store, site.bucket, document, head, error.status)
+            custom = _object(store, request, site.bucket, document, error.status)
         except AccessDenied:
             custom = None
         if custom is not None:
@@ -171,23 +174,35 @@ def _failure(
     return page(error, document or None, ids, head)
 
 
+def _readable(store: Store, request: HttpRequest, bucket: str, key: str) -> bool:
+    """Whether the object exists (AccessDenied when it does but is not public)."""
+    with store.lock:
+        found = store.buckets.get(bucket)
+        if found is None or key not in found.objects:
+            return False
+    if not website_access_allowed(store, request, bucket, key):
+        raise AccessDenied()
+    return True
+
+
 def _object(
-    store: Store, bucket: str, key: str, head: bool, status: int, request: HttpRequest | None = None
+    store: Store, request: HttpRequest, bucket: str, key: str, status: int, requested: bool = False
 ) -> Answer | None:
-    """An object's answer with ``status`` (None when there is no such object); with ``request``, the
-    document asked for, its conditional and Range headers are honoured as GetObject does."""
+    """An object's answer with ``status`` (None when there is no such object); for the document
+    ``requested``, its conditional and Range headers are honoured as GetObject does."""
+    head = request.method == "HEAD"
     with store.lock:
         found = store.buckets.get(bucket)
         obj = found.objects.get(key) if found is not None else None
         if obj is None:
             return None
-        if not website_access_allowed(store, bucket, obj):
+        if not website_access_allowed(store, request, bucket, key):
             raise AccessDenied()
         redirect = obj.headers.get("WebsiteRedirectLocation")
         if redirect:
             return _redirect(301, str(redirect))
         span = None
-        if request is not None:
+        if requested:
             check_read_conditions(_conditions(request), obj)
             span = parse_range(request.header("range"), obj.size)
         first, last = span if span is not None else (0, obj.size - 1)

@@ -3,6 +3,7 @@ website hosting answers them, on a website host and on the path form."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,9 +18,25 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.http_only  # a browser's requests to the website endpoint: HTTP itself
 
 
+def public_read(s3: S3Client, bucket: str) -> None:
+    """What S3's website hosting guide has a site do: Block Public Access off, a policy letting
+    everyone GetObject (the website endpoint serves only what anonymous callers may read)."""
+    s3.delete_public_access_block(Bucket=bucket)
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+
+
 @pytest.fixture
 def site(s3: S3Client, s3_bucket: str) -> str:
-    """A bucket with a website: index.html, error.html and a folder."""
+    """A public bucket with a website: index.html, error.html and a folder."""
+    public_read(s3, s3_bucket)
     s3.put_bucket_website(
         Bucket=s3_bucket,
         WebsiteConfiguration={
@@ -42,8 +59,9 @@ def _get(
     headers: dict[str, str] | None = None,
 ) -> RawResponse:
     """A request to the bucket's website host, ``<bucket>.s3-website.localhost`` unless ``host``."""
+    # a browser's request: anonymous
     sent = {"Host": host or f"{bucket}.s3-website.localhost", **(headers or {})}
-    return send(emulator, method, path, headers=sent)
+    return send(emulator, method, path, headers=sent, sign=False)
 
 
 def _items(response: RawResponse) -> dict[str, str]:
@@ -207,7 +225,7 @@ def test_path_form_routing_keeps_the_base(s3emu: S3Emulator, s3: S3Client, site:
 
 
 def test_website_is_served_without_signature(s3emu: S3Emulator, site: str) -> None:
-    # the website endpoint is anonymous; the emulator serves every object there (documented leniency)
+    # the website endpoint is anonymous: a public object is served to an unsigned request
     response = _get(s3emu, site, "/docs/a.txt")
     assert response.status == 200
     assert s3emu.log[-1].operation == "WebsiteRequest"
@@ -280,3 +298,33 @@ def test_if_match_and_if_unmodified_since_are_html_412(s3emu: S3Emulator, site: 
         assert (_items(response)["Code"], _items(response)["Condition"]) == ("PreconditionFailed", condition)
     matched = _get(s3emu, site, "/", headers={"If-Match": etag, "Range": "bytes=0-0"})
     assert (matched.status, matched.body) == (206, b"h")
+
+
+def _private_site(s3: S3Client, bucket: str) -> None:
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"home", ContentType="text/html")
+
+
+def test_website_of_a_bucket_with_default_block_public_access_is_403(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    # a new bucket blocks public access: nothing in it is public, so the endpoint refuses
+    _private_site(s3, s3_bucket)
+    response = _get(s3emu, s3_bucket, "/")
+    assert response.status == 403
+    assert response.headers["x-amz-error-code"] == "AccessDenied"
+    assert response.body.startswith(b"<html>\n<head><title>403 Forbidden</title></head>")
+    assert (_items(response)["Code"], _items(response)["Message"]) == ("AccessDenied", "Access Denied")
+
+
+def test_website_serves_only_what_anonymous_callers_may_read(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    _private_site(s3, s3_bucket)
+    s3.delete_public_access_block(Bucket=s3_bucket)
+    assert _get(s3emu, s3_bucket, "/").status == 403  # no policy, no public ACL
+    # a signed request is no different: the website endpoint authenticates no one
+    signed = send(s3emu, "GET", "/", headers={"Host": f"{s3_bucket}.s3-website.localhost"})
+    assert (signed.status, signed.headers["x-amz-error-code"]) == (403, "AccessDenied")
+    public_read(s3, s3_bucket)
+    assert (_get(s3emu, s3_bucket, "/").status, _get(s3emu, s3_bucket, "/").body) == (200, b"home")
