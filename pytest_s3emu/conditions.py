@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from . import clock
 from .errors import MalformedPolicy
 
 if TYPE_CHECKING:
@@ -120,8 +121,9 @@ _SIMPLE: dict[str, Callable[[Context], str | None]] = {
     "aws:principalaccount": lambda c: c.caller.account_id if c.caller else None,
     "aws:principalarn": lambda c: c.caller.arn if c.caller else None,
     "aws:principaltype": lambda c: "Account" if c.caller else "Anonymous",
-    "aws:currenttime": lambda _: datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    "aws:epochtime": lambda _: str(int(datetime.now(timezone.utc).timestamp())),
+    # the emulator's clock, so a moved clock moves date conditions too
+    "aws:currenttime": lambda _: clock.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "aws:epochtime": lambda _: str(int(clock.utcnow().timestamp())),
     "aws:referer": lambda c: c.request.headers.get("referer"),
     "aws:useragent": lambda c: c.request.headers.get("user-agent"),
     "s3:prefix": _param("Prefix"),

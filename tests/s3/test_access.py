@@ -3,6 +3,7 @@ answers for unknown keys, bad signatures, ownership, canned ACLs and bucket poli
 
 from __future__ import annotations
 
+import datetime
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -276,3 +277,23 @@ def test_allow_with_a_prefix_condition(
     assert _refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
     refused = _refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket, Prefix="private/"))
     assert refused == ("AccessDenied", 403)
+
+
+def test_current_time_condition_follows_the_emulators_clock(
+    s3emu: S3Emulator, s3: S3Client, s3_bucket: str
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
+    _policy(
+        s3,
+        s3_bucket,
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{s3_bucket}/*",
+            "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2100-01-01T00:00:00Z"}},
+        },
+    )
+    assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
+    s3emu.clock.set(datetime.datetime(2100, 6, 1, tzinfo=datetime.timezone.utc))
+    assert _refused(lambda: s3.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
