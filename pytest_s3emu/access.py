@@ -95,6 +95,10 @@ _OBJECT_ACL["FULL_CONTROL"] = frozenset().union(*_OBJECT_ACL.values())
 _OBJECT_ACL_ACTIONS = _OBJECT_ACL["FULL_CONTROL"]
 
 
+# reads whose missing key is told apart from a forbidden one only to a caller allowed to list
+_READS = frozenset({"GetObject", "HeadObject"})
+
+
 # the bucket owner's root user may always manage the policy, even one denying it everything (S3
 # User Guide, "Bucket policies": "the root user of the account that owns the bucket can always
 # perform GetBucketPolicy, PutBucketPolicy and DeleteBucketPolicy")
@@ -133,6 +137,10 @@ def authorize(
         return
     key: str | None = params.get("Key")
     _decide(store, bucket, caller, action(operation, params), key, params, request)
+    if operation in _READS and key not in bucket.objects and params.get("VersionId") is None:
+        # S3 says NoSuchKey only to a caller that could list the keys anyway; to any other caller
+        # a missing key is AccessDenied (GetObject, "Permissions")
+        _decide(store, bucket, caller, "s3:ListBucket", None, {"Bucket": name}, request)
     source = params.get("CopySource")
     if source is not None and operation in ("CopyObject", "UploadPartCopy"):
         _authorize_source(store, caller, source, request)

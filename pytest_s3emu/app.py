@@ -267,8 +267,8 @@ class S3App:
             if self.faults:
                 self._inject(request, target)
             context = Context(self.store, request, RequestBody(request), self.region)
-            # the secrets of the access keys of every known account
-            answer = post_object.post_object(context, form_bucket, self.accounts.get)
+            # the secrets of the access keys of every known account, and who they belong to
+            answer = post_object.post_object(context, form_bucket, self.accounts)
             posted = request.environ.get(post_object.RESULT)
             target.result = posted if isinstance(posted, dict) else None
             return answer

@@ -77,18 +77,28 @@ class SizeRange:
             )
 
 
+@dataclass(slots=True, frozen=True)
+class Verified:
+    """What a verified form tells: who signed it, and the file sizes its policy allows."""
+
+    access_key: str | None
+    """The access key whose secret signed the policy; None for an anonymous form."""
+    sizes: SizeRange | None
+    """None: any size."""
+
+
 def authorize(
     fields: Mapping[str, str], bucket: str, key: str, secret_for: SecretFor, now: datetime | None = None
-) -> SizeRange | None:
-    """Verify the form's signature and policy as S3 does; the file sizes allowed (None: any).
+) -> Verified:
+    """Verify the form's signature and policy as S3 does; who signed it and the sizes allowed.
 
     ``fields`` are the form fields before the file, names in lower case; ``key`` is the key with
     ``${filename}`` expanded. A form with neither signature nor policy is anonymous: no check here.
     """
     policy = fields.get("policy")
-    signed_at = _verify_signature(fields, policy, secret_for)
+    access_key, signed_at = _verify_signature(fields, policy, secret_for)
     if policy is None:
-        return None
+        return Verified(None, None)
     document = _decode(policy)
     _check_expiration(document["expiration"], signed_at, now or clock.utcnow())
     values = {**fields, "bucket": bucket, "key": key}
@@ -106,27 +116,27 @@ def authorize(
     ]
     if extra:
         raise AccessDenied("Invalid according to Policy: Extra input fields: " + ", ".join(extra))
-    return sizes
+    return Verified(access_key, sizes)
 
 
 def _verify_signature(
     fields: Mapping[str, str], policy: str | None, secret_for: SecretFor
-) -> datetime | None:
-    """Check the signature fields; returns the SigV4 signing time (None for SigV2 or anonymous)."""
+) -> tuple[str | None, datetime | None]:
+    """Check the signature fields; the signer's access key and SigV4 signing time (None: unknown)."""
     version = _V4_FIELDS if "x-amz-signature" in fields or "x-amz-credential" in fields else None
     if version is None and any(name in fields for name in _V2_FIELDS):
         version = _V2_FIELDS
     if version is None:
         if policy is not None:
             raise AccessDenied()  # a policy that nobody signed
-        return None
+        return None, None
     for name in (*version, "policy"):
         if name not in fields:
             raise _missing(name)
     assert policy is not None
     if version is _V2_FIELDS:
         _verify_v2(fields["awsaccesskeyid"], fields["signature"], policy, secret_for)
-        return None
+        return fields["awsaccesskeyid"], None
     return _verify_v4(fields, policy, secret_for)
 
 
@@ -147,7 +157,7 @@ def _verify_v2(access_key: str, given: str, policy: str, secret_for: SecretFor) 
         raise _mismatch(access_key, given, policy)
 
 
-def _verify_v4(fields: Mapping[str, str], policy: str, secret_for: SecretFor) -> datetime:
+def _verify_v4(fields: Mapping[str, str], policy: str, secret_for: SecretFor) -> tuple[str, datetime]:
     if fields["x-amz-algorithm"] != auth.ALGORITHM:
         raise InvalidArgument(
             "Unsupported value for x-amz-algorithm; only AWS4-HMAC-SHA256 is supported.",
@@ -173,7 +183,7 @@ def _verify_v4(fields: Mapping[str, str], policy: str, secret_for: SecretFor) ->
     expected = hmac.digest(key, policy.encode(), hashlib.sha256).hex()
     if not _same(expected, fields["x-amz-signature"]):
         raise _mismatch(access_key, fields["x-amz-signature"], policy)
-    return signed_at
+    return access_key, signed_at
 
 
 def _secret(access_key: str, secret_for: SecretFor) -> str:

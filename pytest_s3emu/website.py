@@ -152,7 +152,11 @@ def _serve_key(
         return _failure(store, request, site, config, denied, ids)
     except S3Error as refused:  # a precondition or range of the request: answered as S3 does, no document
         return page(refused, None, ids, request.method == "HEAD")
-    return answer or _failure(store, request, site, config, NoSuchKey(Key=key), ids)
+    if answer is not None:
+        return answer
+    # as GetObject: a reader who may not list the bucket is not told that the key is missing
+    missing: S3Error = NoSuchKey(Key=key) if _listable(store, request, site.bucket) else AccessDenied()
+    return _failure(store, request, site, config, missing, ids)
 
 
 def _failure(
@@ -172,6 +176,15 @@ def _failure(
         if custom is not None:
             return custom
     return page(error, document or None, ids, head)
+
+
+def _listable(store: Store, request: HttpRequest, bucket: str) -> bool:
+    """Whether an anonymous reader may list the bucket (s3:ListBucket)."""
+    try:
+        access.authorize(store, None, "ListObjects", {"Bucket": bucket}, request)
+    except AccessDenied:
+        return False
+    return True
 
 
 def _readable(store: Store, request: HttpRequest, bucket: str, key: str) -> bool:

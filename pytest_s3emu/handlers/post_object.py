@@ -8,8 +8,9 @@ in. Fields after ``file`` are ignored, as S3 ignores them.
 
 A form with a policy has its signature and every condition verified (post_policy.py) before
 anything is stored; the file's size is held to the policy's ``content-length-range`` as it
-streams. A form with neither policy nor signature is anonymous and accepted, as every anonymous
-request is today.
+streams. Then the access rules decide, as for a PutObject of the policy's signer (a form with
+neither policy nor signature is anonymous): the signature first, the policy's conditions next,
+the access decision last, as for a presigned URL, whose expiry S3 reports before any access check.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from urllib.parse import quote, urlencode
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
-from .. import model, post_policy, router
+from .. import access, model, post_policy, router
 from ..body import RequestBody
 from ..errors import (
     InvalidArgument,
@@ -30,6 +31,7 @@ from ..errors import (
     MaxPostPreDataLengthExceeded,
     PreconditionFailed,
 )
+from ..identity import Accounts
 from ..parser import parse, parse_document
 from ..request import HttpRequest
 from ..serializer import Body, Headers, serialize, to_xml
@@ -88,27 +90,30 @@ class _Upload:
     filename: str | None
 
 
-def post_object(ctx: Context, bucket: str, secret_for: post_policy.SecretFor) -> tuple[int, Headers, Body]:
+def post_object(ctx: Context, bucket: str, accounts: Accounts) -> tuple[int, Headers, Body]:
     """Store the form's file as PutObject would; answer as S3 does (204, 200, 201 or a 303).
 
-    ``secret_for`` gives the secret of the access key that signed the form's policy.
+    ``accounts`` give the secret of the access key that signed the form's policy, and its account.
     """
     form = _Form(ctx.body, _boundary(ctx.request.headers.get("content-type", "")))
     upload = _read_fields(form)
-    sizes = post_policy.authorize(upload.fields, bucket, upload.key, secret_for)
+    verified = post_policy.authorize(upload.fields, bucket, upload.key, accounts.get)
+    caller = accounts.by_key(verified.access_key) if verified.access_key is not None else None
     operation = model.operation("PutObject")
     request = HttpRequest(
         method="PUT",
         raw_path="/" + quote(bucket) + "/" + quote(upload.key, safe="/"),
         query={},
         headers=_object_headers(upload.fields),
-        body=cast(BinaryIO, _FileStream(form, sizes)),  # read(size) is all RequestBody uses
+        body=cast(BinaryIO, _FileStream(form, verified.sizes)),  # read(size) is all RequestBody uses
         environ=ctx.request.environ,
     )
     body = RequestBody(request, operation.http_checksum)
     body.framed = True  # the form's multipart boundary delimits the file, which has no Content-Length
     params = parse(request, router.Match(operation, bucket, upload.key), body)
-    result = HANDLERS["PutObject"](replace(ctx, request=request, body=body), params)
+    # decided on the POST itself (its address, Referer, User-Agent) with the PutObject's params
+    access.authorize(ctx.store, caller, "PutObject", params, ctx.request)
+    result = HANDLERS["PutObject"](replace(ctx, request=request, body=body, caller=caller), params)
     ctx.request.environ[RESULT] = {**result, "Key": upload.key}
     ctx.body.drain()  # the fields after the file, which S3 ignores
     _, headers, _ = serialize(operation, result)

@@ -1,12 +1,15 @@
 """POST Object: the browser form upload that boto3's generate_presigned_post prepares.
 
-Forms without a policy are anonymous (accepted); the policy checks are in test_post_policy.py.
+Forms without a policy are anonymous: the bucket here lets anyone write (its policy allows
+s3:PutObject to everyone). The policy checks are in test_post_policy.py, the access rules in
+test_access_post.py.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -28,7 +31,18 @@ FileField = tuple[str | None, bytes]
 
 
 @pytest.fixture
-def bucket(s3_bucket: str) -> str:
+def bucket(s3: S3Client, s3_bucket: str) -> str:
+    """A bucket whose policy lets anonymous forms write (Block Public Access off, so it may)."""
+    s3.delete_public_access_block(Bucket=s3_bucket)
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{s3_bucket}/*",
+    }
+    s3.put_bucket_policy(
+        Bucket=s3_bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
     return s3_bucket
 
 

@@ -322,12 +322,6 @@ def test_a_policy_nobody_signed_is_refused(s3emu: S3Emulator, v4: S3Client, s3_b
     _refused(_post(s3emu, s3_bucket, unsigned), 403, "AccessDenied")
 
 
-def test_an_anonymous_form_is_accepted(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
-    # no policy and no signature: anonymous, which the emulator does not refuse yet
-    assert _post(s3emu, s3_bucket, {"key": "anon", "x-amz-meta-any": "thing"}).status == 204
-    assert _keys(s3, s3_bucket) == ["anon"]
-
-
 # --- malformed policies -----------------------------------------------------------------------
 
 

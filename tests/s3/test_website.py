@@ -18,19 +18,29 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.http_only  # a browser's requests to the website endpoint: HTTP itself
 
 
-def public_read(s3: S3Client, bucket: str) -> None:
+def public_read(s3: S3Client, bucket: str, listing: bool = True) -> None:
     """What S3's website hosting guide has a site do: Block Public Access off, a policy letting
-    everyone GetObject (the website endpoint serves only what anonymous callers may read)."""
+    everyone GetObject (the website endpoint serves only what anonymous callers may read), and
+    with ``listing`` ListBucket too, without which a missing page is 403, not 404."""
     s3.delete_public_access_block(Bucket=bucket)
-    statement = {
-        "Effect": "Allow",
-        "Principal": "*",
-        "Action": "s3:GetObject",
-        "Resource": f"arn:aws:s3:::{bucket}/*",
-    }
-    s3.put_bucket_policy(
-        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-    )
+    statements = [
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        }
+    ]
+    if listing:
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:ListBucket",
+                "Resource": f"arn:aws:s3:::{bucket}",
+            }
+        )
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
 
 
 @pytest.fixture
@@ -112,6 +122,22 @@ def test_missing_key_and_error_document_is_an_html_404(s3emu: S3Emulator, site: 
     assert items["Key"] == "directory-wrong/index.html"
     assert items["RequestId"] == response.headers["x-amz-request-id"]
     assert (items["nested:Code"], items["nested:Key"]) == ("NoSuchKey", "error.html")
+
+
+def test_missing_key_is_403_when_anonymous_may_not_list(s3emu: S3Emulator, s3: S3Client, site: str) -> None:
+    # S3 tells a missing page apart from a forbidden one only to a reader allowed s3:ListBucket
+    public_read(s3, site, listing=False)
+    assert _get(s3emu, site, "/docs/a.txt").status == 200
+    response = _get(s3emu, site, "/nope.html")
+    assert (response.status, response.headers["x-amz-error-code"]) == (403, "AccessDenied")
+    items = _items(response)
+    assert (items["Code"], items["Message"]) == ("AccessDenied", "Access Denied")
+    assert (items["nested:Code"], items["nested:Key"]) == ("NoSuchKey", "error.html")
+    head = _get(s3emu, site, "/nope.html", method="HEAD")
+    assert (head.status, head.body, head.headers["x-amz-error-code"]) == (403, b"", "AccessDenied")
+    # the error document is served with the 403
+    s3.put_object(Bucket=site, Key="error.html", Body=b"oops", ContentType="text/html")
+    assert (_get(s3emu, site, "/nope.html").status, _get(s3emu, site, "/nope.html").body) == (403, b"oops")
 
 
 def test_head_has_status_and_no_body(s3emu: S3Emulator, site: str) -> None:
