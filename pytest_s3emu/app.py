@@ -268,7 +268,10 @@ class S3App:
                 self._inject(request, target)
             context = Context(self.store, request, RequestBody(request), self.region)
             # the secrets of the access keys of every known account, and who they belong to
-            answer = post_object.post_object(context, form_bucket, self.accounts)
+            try:
+                answer = post_object.post_object(context, form_bucket, self.accounts)
+            finally:
+                target.caller = request.environ.get(post_object.CALLER)  # refused ones too
             posted = request.environ.get(post_object.RESULT)
             target.result = posted if isinstance(posted, dict) else None
             return answer

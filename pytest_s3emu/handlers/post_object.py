@@ -39,6 +39,7 @@ from . import HANDLERS, Context
 
 OPERATION = "PostObject"
 RESULT = "s3emu.post_object.result"  # environ key: the stored object, for its event (app.py)
+CALLER = "s3emu.post_object.caller"  # environ key: the signer's account, for the journal (app.py)
 MAX_PRE_DATA_BYTES = 20480  # S3: the fields before the file may take 20 KB
 _READ = 64 * 1024
 # fields that describe the form itself, never the object
@@ -99,6 +100,7 @@ def post_object(ctx: Context, bucket: str, accounts: Accounts) -> tuple[int, Hea
     upload = _read_fields(form)
     verified = post_policy.authorize(upload.fields, bucket, upload.key, accounts.get)
     caller = accounts.by_key(verified.access_key) if verified.access_key is not None else None
+    ctx.request.environ[CALLER] = caller
     operation = model.operation("PutObject")
     request = HttpRequest(
         method="PUT",

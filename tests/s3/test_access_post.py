@@ -140,9 +140,12 @@ def test_another_accounts_signed_post_to_a_private_bucket_is_access_denied(
     form = _signed_form(v4, s3_bucket, "k")
     assert "x-amz-signature" in form
     _denied(_post(s3emu, s3_bucket, form))
+    refused = s3emu.calls.filter(operation="PostObject")[-1]
+    assert (refused.account, refused.error) == (other.account_id, "AccessDenied")  # the signer's
     assert _keys(s3, s3_bucket) == []
     # the owner's own form is accepted
     assert _post(s3emu, s3_bucket, _signed_form(s3, s3_bucket, "k")).status == 204
+    assert s3emu.calls.filter(operation="PostObject")[-1].account == s3emu.accounts.default.account_id
 
 
 @pytest.mark.http_only
