@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from rawhttp import send
 
@@ -20,6 +22,7 @@ from pytest_s3emu.server import S3Emulator
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import TaggingTypeDef
 
 KMS_KEY = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 OTHER_KEY = "arn:aws:kms:us-east-1:111122223333:key/0000abcd-12ab-34cd-56ef-1234567890ab"
@@ -48,7 +51,7 @@ def _policy(s3: S3Client, bucket: str, *statements: dict[str, Any]) -> None:
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
 
 
-def _deny(action: str, resource: str, condition: dict[str, Any]) -> dict[str, Any]:
+def _deny(action: str | list[str], resource: str, condition: dict[str, Any]) -> dict[str, Any]:
     return {
         "Effect": "Deny",
         "Principal": "*",
@@ -316,6 +319,31 @@ def test_principal_account_condition_with_a_wildcard_principal(
     assert _refused(lambda: third.get_object(Bucket=s3_bucket, Key="k")) == DENIED
 
 
+def test_anonymous_callers_have_no_principal_keys(
+    s3emu: S3Emulator, s3: S3Client, s3_other_account: S3Client, s3_bucket: str
+) -> None:
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
+    # a fixed aws:SourceIp range makes the policy not public, so Block Public Access accepts it
+    _policy(
+        s3,
+        s3_bucket,
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{s3_bucket}/*",
+            # no account: only unsigned requests; and only from the local network
+            "Condition": {
+                "Null": {"aws:PrincipalAccount": "true"},
+                "IpAddress": {"aws:SourceIp": "127.0.0.0/8"},
+            },
+        },
+    )
+    anonymous = s3emu.client(config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
+    assert anonymous.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
+    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == DENIED
+
+
 def test_not_principal_denies_everyone_else(
     s3emu: S3Emulator, s3: S3Client, s3_other_account: S3Client, s3_bucket: str
 ) -> None:
@@ -440,7 +468,7 @@ def test_require_sse_kms_with_one_key_on_put_object(s3: S3Client, s3_bucket: str
 def test_require_sse_kms_on_copy_object(s3: S3Client, s3_bucket: str) -> None:
     s3.put_object(Bucket=s3_bucket, Key="src", Body=b"v")
     _require_kms(s3, s3_bucket)
-    source = {"Bucket": s3_bucket, "Key": "src"}
+    source = f"{s3_bucket}/src"
     assert _refused(lambda: s3.copy_object(Bucket=s3_bucket, Key="dst", CopySource=source)) == DENIED
     assert (
         _refused(
@@ -525,7 +553,7 @@ def test_request_object_tag_condition(s3: S3Client, s3_bucket: str) -> None:
     put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="class=open")
     put(Bucket=s3_bucket, Key="k", Body=b"")
     # PutObjectTagging's tags are the request's too
-    tags = {"TagSet": [{"Key": "class", "Value": "secret"}]}
+    tags: TaggingTypeDef = {"TagSet": [{"Key": "class", "Value": "secret"}]}
     assert _refused(lambda: s3.put_object_tagging(Bucket=s3_bucket, Key="k", Tagging=tags)) == DENIED
     s3.put_object_tagging(Bucket=s3_bucket, Key="k", Tagging={"TagSet": [{"Key": "class", "Value": "open"}]})
 
