@@ -269,8 +269,9 @@ def compile_condition(operator: str, tests: Any) -> Callable[[Context], bool]:
     base = base[: -len("IfExists")] if if_exists else base
     pairs = [(key, _strings(values)) for key, values in tests.items()]
     if base == "Null" and qualifier == "" and not if_exists:
+        # values are or-ed here too: "true" holds for an absent key, "false" for a present one
         return lambda context: all(
-            (not context.values(key)) == (wanted[0].lower() == "true") for key, wanted in pairs
+            any((not context.values(key)) == (w.lower() == "true") for w in wanted) for key, wanted in pairs
         )
     if base not in _OPERATORS or qualifier not in ("", "ForAnyValue", "ForAllValues"):
         raise MalformedPolicy(f"Invalid Condition type : {operator}")

@@ -226,6 +226,8 @@ def test_date_operators(
         ({"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, True),
         ({"Null": {"s3:x-amz-server-side-encryption": "true"}}, True),  # GetObject names none
         ({"Null": {"aws:SourceIp": "true"}}, False),
+        ({"Null": {"s3:x-amz-server-side-encryption": ["false", "true"]}}, True),  # or-ed
+        ({"Null": {"s3:x-amz-server-side-encryption": []}}, False),
     ],
 )
 def test_bool_ip_address_and_null(
