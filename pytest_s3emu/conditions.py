@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from . import clock
-from .errors import MalformedPolicy
+from .errors import MalformedPolicy, S3Error
 
 if TYPE_CHECKING:
     from .identity import Account
@@ -62,8 +62,7 @@ class Context:
             value = simple(self)
             return [] if value is None else [value]
         if name.startswith("s3:existingobjecttag/"):
-            obj = self.bucket.objects.get(self.key or "")
-            tags = {k.lower(): v for k, v in (obj.tags if obj is not None else {}).items()}
+            tags = {k.lower(): v for k, v in self._stored_tags().items()}
             return _one(tags.get(name.split("/", 1)[1]))
         if name.startswith("s3:requestobjecttag/"):
             return _one(dict((k.lower(), v) for k, v in self._request_tags()).get(name.split("/", 1)[1]))
@@ -71,8 +70,21 @@ class Context:
             return [k for k, _ in self._request_tags()]
         return []
 
+    def _stored_tags(self) -> dict[str, str]:
+        """The tags of the object (the version the request names) the request is about."""
+        try:
+            obj = self.store.get_object(self.bucket.name, self.key or "", self.params.get("VersionId"))
+        except S3Error:
+            return {}  # no such object or version: the handler answers for it
+        return obj.tags
+
     def _request_tags(self) -> list[tuple[str, str]]:
-        return parse_qsl(self.params.get("Tagging") or "", keep_blank_values=True)
+        """The tags a request sets: PutObject's x-amz-tagging, PutObjectTagging's TagSet."""
+        tagging = self.params.get("Tagging")
+        if isinstance(tagging, dict):
+            tag_set = tagging.get("TagSet") or ()
+            return [(str(tag.get("Key", "")), str(tag.get("Value", ""))) for tag in tag_set]
+        return parse_qsl(tagging or "", keep_blank_values=True)
 
 
 def _one(value: str | None) -> Values:
@@ -152,6 +164,15 @@ def _like(value: str, pattern: str) -> bool:
     return bool(wildcard(pattern)(value))
 
 
+def _arn_like(value: str, pattern: str) -> bool:
+    """IAM's ARN match: each of the six colon-separated parts on its own, wildcards within a part
+    (the resource part, the last, may hold colons of its own)."""
+    parts, wanted = value.split(":", 5), pattern.split(":", 5)
+    if len(parts) != 6 or len(wanted) != 6 or parts[0] != "arn":
+        return False
+    return all(_like(part, want) for part, want in zip(parts, wanted, strict=True))
+
+
 def _number(text: str) -> float | None:
     try:
         return float(text)
@@ -207,10 +228,11 @@ _OPERATORS: dict[str, tuple[Test, bool]] = {
     "StringNotEqualsIgnoreCase": (lambda a, b: a.lower() == b.lower(), True),
     "StringLike": (_like, False),
     "StringNotLike": (_like, True),
-    "ArnEquals": (_like, False),
-    "ArnLike": (_like, False),
-    "ArnNotEquals": (_like, True),
-    "ArnNotLike": (_like, True),
+    # ArnEquals takes wildcards as ArnLike does (IAM User Guide, "Condition operators")
+    "ArnEquals": (_arn_like, False),
+    "ArnLike": (_arn_like, False),
+    "ArnNotEquals": (_arn_like, True),
+    "ArnNotLike": (_arn_like, True),
     "Bool": (lambda a, b: a.lower() == b.lower(), False),
     "BinaryEquals": (_binary, False),
     "IpAddress": (_in_network, False),
@@ -228,6 +250,16 @@ def _strings(values: Any) -> list[str]:
     return [("true" if v else "false") if isinstance(v, bool) else str(v) for v in items]
 
 
+def _check_networks(pairs: list[tuple[str, list[str]]]) -> None:
+    """S3 refuses an IP condition whose value is no address or CIDR block."""
+    for _, wanted in pairs:
+        for network in wanted:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise MalformedPolicy("Invalid IP address in Conditions") from None
+
+
 def compile_condition(operator: str, tests: Any) -> Callable[[Context], bool]:
     """One condition operator with its keys; MalformedPolicy for an operator IAM does not have."""
     if not isinstance(tests, dict):
@@ -237,11 +269,14 @@ def compile_condition(operator: str, tests: Any) -> Callable[[Context], bool]:
     base = base[: -len("IfExists")] if if_exists else base
     pairs = [(key, _strings(values)) for key, values in tests.items()]
     if base == "Null" and qualifier == "" and not if_exists:
+        # values are or-ed here too: "true" holds for an absent key, "false" for a present one
         return lambda context: all(
-            (not context.values(key)) == (wanted[0].lower() == "true") for key, wanted in pairs
+            any((not context.values(key)) == (w.lower() == "true") for w in wanted) for key, wanted in pairs
         )
     if base not in _OPERATORS or qualifier not in ("", "ForAnyValue", "ForAllValues"):
         raise MalformedPolicy(f"Invalid Condition type : {operator}")
+    if base in ("IpAddress", "NotIpAddress"):
+        _check_networks(pairs)
     test, negated = _OPERATORS[base]
 
     def one(value: str, wanted: list[str]) -> bool:
