@@ -145,6 +145,7 @@ _SIMPLE: dict[str, Callable[[Context], str | None]] = {
     "s3:x-amz-acl": _param("ACL"),
     "s3:x-amz-server-side-encryption": _param("ServerSideEncryption"),
     "s3:x-amz-server-side-encryption-aws-kms-key-id": _param("SSEKMSKeyId"),
+    "s3:x-amz-server-side-encryption-customer-algorithm": _param("SSECustomerAlgorithm"),
     "s3:x-amz-storage-class": _param("StorageClass"),
     "s3:x-amz-metadata-directive": _param("MetadataDirective"),
     "s3:x-amz-content-sha256": lambda c: c.request.headers.get("x-amz-content-sha256"),

@@ -90,15 +90,6 @@ class Requested:
         """Whether the request sent any SSE-C header."""
         return any(v is not None for v in (self.customer_algorithm, self.customer_key, self.customer_key_md5))
 
-    def condition_values(self) -> dict[str, str]:
-        """The S3 policy condition keys this request gives a value, with their values."""
-        values = {
-            "s3:x-amz-server-side-encryption": self.algorithm,
-            "s3:x-amz-server-side-encryption-aws-kms-key-id": self.kms_key_id,
-            "s3:x-amz-server-side-encryption-customer-algorithm": self.customer_algorithm,
-        }
-        return {name: value for name, value in values.items() if value is not None}
-
 
 def requested(params: Params, prefix: str = "") -> Requested:
     """The encryption a request names; ``prefix="CopySource"`` reads a copy's source key instead."""

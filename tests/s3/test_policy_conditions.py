@@ -614,3 +614,25 @@ def test_an_unknown_condition_operator_is_malformed_policy(
     assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("MalformedPolicy", 400)
     assert error["Error"]["Message"] == f"Invalid Condition type : {operator}"
     assert _outcome(lambda: s3.get_bucket_policy(Bucket=s3_bucket)) == "NoSuchBucketPolicy 404"
+
+
+def test_require_sse_c_on_put_object(s3: S3Client, s3_bucket: str) -> None:
+    # deny uploads that do not name a customer key's algorithm (the SSE-C header)
+    _policy(
+        s3,
+        s3_bucket,
+        _deny(
+            "s3:PutObject",
+            f"arn:aws:s3:::{s3_bucket}/*",
+            {"Null": {"s3:x-amz-server-side-encryption-customer-algorithm": "true"}},
+        ),
+    )
+    key = b"k" * 32
+    assert _refused(lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
+    refused = _refused(
+        lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"", ServerSideEncryption="AES256")
+    )
+    assert refused == DENIED
+    s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    got = s3.get_object(Bucket=s3_bucket, Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    assert got["Body"].read() == b"v"
