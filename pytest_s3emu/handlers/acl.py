@@ -16,6 +16,7 @@ None means the owner's FULL_CONTROL only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import (
@@ -27,7 +28,7 @@ from ..errors import (
     S3Error,
 )
 from ..identity import Accounts
-from ..store import Bucket
+from ..store import Bucket, ObjectVersion
 from . import Context, Params, Result, operation
 from .acl_grants import (
     BUCKET_CANNED,
@@ -70,6 +71,13 @@ def _stored(grants: list[Grant], scope: Scope) -> list[Grant] | None:
 def _scope(ctx: Context, bucket: Bucket, owner: str | None = None) -> Scope:
     """The scope of an ACL on ``bucket`` (``owner``: of an object in it another account owns)."""
     return Scope(bucket.region, ctx.accounts, owner or bucket.owner, bucket.owner)
+
+
+def object_owners(ctx: Context, bucket: Bucket) -> Callable[[ObjectVersion], dict[str, str]]:
+    """The ``Owner`` listings show for each object of ``bucket``: its writer's, else the bucket's."""
+    scope = _scope(ctx, bucket)
+    bucket_owner = scope.named(bucket.owner)
+    return lambda obj: bucket_owner if obj.owner is None else scope.named(obj.owner)
 
 
 def _gives_bucket_owner_full_control(params: Params, canned: frozenset[str], scope: Scope) -> bool:

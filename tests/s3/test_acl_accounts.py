@@ -220,3 +220,27 @@ def test_authenticated_users_lets_every_account_read_but_not_anonymous(
     assert _denied(anonymous.get_object, Bucket=bucket, Key="k") == ("AccessDenied", 403)
     s3.put_object_acl(Bucket=bucket, Key="k", GrantRead=f'uri="{ALL_USERS}"')
     assert anonymous.get_object(Bucket=bucket, Key="k")["Body"].read() == b"signed only"
+
+
+def test_listings_name_each_objects_owner(s3: S3Client, other: AccountClient) -> None:
+    bucket = _open_bucket(s3)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    owner_id = s3.get_bucket_acl(Bucket=bucket)["Owner"]["ID"]
+    s3.put_bucket_acl(
+        Bucket=bucket, GrantFullControl=f'id="{owner_id}"', GrantWrite=f'id="{other.account.canonical_id}"'
+    )
+    s3.put_object(Bucket=bucket, Key="mine", Body=b"")
+    other.client.put_object(Bucket=bucket, Key="theirs", Body=b"")
+    mine = {"DisplayName": "s3emu", "ID": owner_id}
+    theirs = {"DisplayName": "other", "ID": other.account.canonical_id}
+    expected = {"mine": mine, "theirs": theirs}
+    v1 = s3.list_objects(Bucket=bucket)["Contents"]
+    v2 = s3.list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"]
+    versions = s3.list_object_versions(Bucket=bucket)["Versions"]
+    for listing in (v1, v2, versions):
+        assert {item["Key"]: item["Owner"] for item in listing} == expected
+    # in another account's own bucket, that account is the owner
+    name = f"t-{uuid.uuid4().hex[:24]}"
+    other.client.create_bucket(Bucket=name)
+    other.client.put_object(Bucket=name, Key="k", Body=b"")
+    assert other.client.list_objects(Bucket=name)["Contents"][0]["Owner"] == theirs
