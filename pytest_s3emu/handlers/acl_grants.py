@@ -43,7 +43,7 @@ EC2_GRANTEE = {
     "DisplayName": "za-team",
 }
 # the regions where S3 answers email grantees with 405 since October 2025; elsewhere it looks the
-# address up, and the emulated account knows no other account's address
+# address up among the accounts
 EMAIL_GRANTS_REMOVED = frozenset(
     {
         "us-east-1",
@@ -112,7 +112,7 @@ def _group(uri: str) -> dict[str, str]:
 
 
 # the grants each canned ACL adds to the owner's FULL_CONTROL; bucket-owner-read and
-# bucket-owner-full-control grant the bucket owner (see _bucket_owner_grant)
+# bucket-owner-full-control grant the bucket owner (canned_grants: when it is not the owner)
 CANNED: dict[str, tuple[tuple[dict[str, str], str], ...]] = {
     "private": (),
     "public-read": ((_group(ALL_USERS), "READ"),),
@@ -127,6 +127,7 @@ OBJECT_CANNED = frozenset(CANNED) - {"log-delivery-write"}  # log delivery write
 BUCKET_CANNED = frozenset(CANNED)
 
 
+# the permission each of these canned ACLs gives the bucket owner
 _BUCKET_OWNER_CANNED = {"bucket-owner-read": "READ", "bucket-owner-full-control": "FULL_CONTROL"}
 
 
