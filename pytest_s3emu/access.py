@@ -91,8 +91,9 @@ _OBJECT_ACL = {
 }
 _BUCKET_ACL["FULL_CONTROL"] = frozenset().union(*_BUCKET_ACL.values())
 _OBJECT_ACL["FULL_CONTROL"] = frozenset().union(*_OBJECT_ACL.values())
-# object actions an object's own ACL decides (the others need the bucket's)
+# object actions an object's own ACL decides (the others need the bucket's), and their operations
 _OBJECT_ACL_ACTIONS = _OBJECT_ACL["FULL_CONTROL"]
+_OBJECT_ACL_OPERATIONS = frozenset({"GetObject", "HeadObject", "GetObjectAcl", "PutObjectAcl"})
 
 
 # reads whose missing key is told apart from a forbidden one only to a caller allowed to list
@@ -128,7 +129,7 @@ def authorize(
     bucket = store.buckets.get(name)
     if bucket is None:
         return  # the handler answers NoSuchBucket
-    if _owner_unchecked(bucket, caller, operation):
+    if _owner_unchecked(bucket, caller, operation, params.get("Key")):
         return  # the owner, and no policy that could deny it
     if operation == "DeleteObjects":
         keys = [item.get("Key", "") for item in (params.get("Delete") or {}).get("Objects") or ()]
@@ -151,17 +152,32 @@ def _authorize_source(store: Store, caller: Account | None, source: Any, request
     if not isinstance(source, dict):
         return
     bucket = store.buckets.get(source.get("Bucket", ""))
-    if bucket is None or _owner_unchecked(bucket, caller, "GetObject"):
+    if bucket is None or _owner_unchecked(bucket, caller, "GetObject", source.get("Key")):
         return
     params = {"Bucket": bucket.name, "Key": source.get("Key"), "VersionId": source.get("VersionId")}
     _decide(store, bucket, caller, action("GetObject", params), params["Key"], params, request)
 
 
-def _owner_unchecked(bucket: Bucket, caller: Account | None, operation: str) -> bool:
-    """The bucket owner's request needs no evaluation when no policy could deny it."""
+def _owner_unchecked(bucket: Bucket, caller: Account | None, operation: str, key: Any) -> bool:
+    """The bucket owner's request needs no evaluation when no policy could deny it (and it does
+    not read or manage the ACL of an object another account owns)."""
     if caller is None or bucket.owner != caller.canonical_id:
         return False
+    if operation in _OBJECT_ACL_OPERATIONS and _owned_by_another(bucket, key):
+        return False
     return bucket.policy is None or operation in _OWNER_ALWAYS
+
+
+def _owned_by_another(bucket: Bucket, key: Any) -> bool:
+    """Whether the object at ``key`` belongs to an account other than the bucket's owner (one it
+    wrote under ObjectWriter): only its ACL lets the bucket owner read it (S3 User Guide,
+    "Controlling ownership of objects")."""
+    obj = bucket.objects.get(key) if isinstance(key, str) else None
+    if obj is None or obj.owner is None:
+        return False
+    from .handlers.acl import acls_disabled
+
+    return not acls_disabled(bucket)  # BucketOwnerEnforced: the bucket owner owns every object
 
 
 def _decide(
@@ -183,6 +199,8 @@ def _decide(
             raise AccessDenied(_denied_message(caller, wanted, target, "with an explicit deny in a"))
         if verdict == policies.ALLOW and (owner or not _restricted(bucket, compiled)):
             return
+    if owner and wanted in _OBJECT_ACL_ACTIONS and _owned_by_another(bucket, key):
+        owner = False  # another account's object: its ACL decides, for the bucket owner too
     if owner or _acl_allows(store, bucket, caller, wanted, key):
         return
     raise AccessDenied(_denied_message(caller, wanted, target, "because no"))

@@ -292,7 +292,7 @@ class S3App:
             logger.warning("s3emu: %s is not implemented", match.operation.name)
             reason = UNSUPPORTED.get(match.operation.name, "not yet")  # the deliberate ones say why
             raise NotImplementedOperation(f"pytest-s3emu does not implement {target.name}: {reason}.")
-        context = Context(self.store, request, body, region, caller)
+        context = Context(self.store, request, body, region, caller, self.accounts)
         result = target.result = handler(context, params)
         status, headers, payload = serialize(match.operation, result)
         regions.add_header(headers, self.store, match)

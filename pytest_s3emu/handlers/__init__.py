@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..body import RequestBody
-from ..identity import Account
+from ..identity import Account, Accounts
 from ..request import HttpRequest
 from ..store import Store
 
@@ -26,6 +26,8 @@ class Context:
     """The region the request was signed for (the emulator's default when unsigned)."""
     caller: Account | None = None
     """The account that signed the request; None for an anonymous one."""
+    accounts: Accounts | None = None
+    """The accounts the emulator knows (ACL grantees are looked up in them)."""
 
 
 def checksum_members(sums: Mapping[str, str]) -> dict[str, str]:

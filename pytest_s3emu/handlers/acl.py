@@ -16,6 +16,7 @@ None means the owner's FULL_CONTROL only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import (
@@ -26,17 +27,18 @@ from ..errors import (
     InvalidBucketAclWithObjectOwnership,
     S3Error,
 )
-from ..store import Bucket
+from ..identity import Accounts
+from ..store import Bucket, ObjectVersion
 from . import Context, Params, Result, operation
 from .acl_grants import (
     BUCKET_CANNED,
     OBJECT_CANNED,
     Grant,
+    Scope,
     grant_headers_sent,
     grants_others,
     is_owner_full_control,
     is_public,
-    owner_full_control,
     requested_grants,
 )
 from .bucket_config import current
@@ -62,46 +64,79 @@ def _blocks_public_acls(bucket: Bucket) -> bool:
     return bool(config and config.get("BlockPublicAcls"))
 
 
-def _stored(grants: list[Grant]) -> list[Grant] | None:
-    return None if grants == owner_full_control() else grants
+def _stored(grants: list[Grant], scope: Scope) -> list[Grant] | None:
+    return None if grants == scope.owner_full_control() else grants
 
 
-def _gives_bucket_owner_full_control(params: Params, canned: frozenset[str], region: str) -> bool:
+def _scope(ctx: Context, bucket: Bucket, owner: str | None = None) -> Scope:
+    """The scope of an ACL on ``bucket`` (``owner``: of an object in it another account owns)."""
+    return Scope(bucket.region, ctx.accounts, owner or bucket.owner, bucket.owner)
+
+
+def object_owners(ctx: Context, bucket: Bucket) -> Callable[[ObjectVersion], dict[str, str]]:
+    """The ``Owner`` listings show for each object of ``bucket``: its writer's, else the bucket's."""
+    scope = _scope(ctx, bucket)
+    bucket_owner = scope.named(bucket.owner)
+    return lambda obj: bucket_owner if obj.owner is None else scope.named(obj.owner)
+
+
+def _gives_bucket_owner_full_control(params: Params, canned: frozenset[str], scope: Scope) -> bool:
     """What a bucket with ACLs disabled accepts: bucket-owner-full-control, or that grant written out."""
     if params.get("ACL") is not None:
         return params["ACL"] == "bucket-owner-full-control" and not grant_headers_sent(params)
     try:
-        grants = requested_grants(params, canned, region, document="AccessControlPolicy" in params)
+        grants = requested_grants(params, canned, scope, document="AccessControlPolicy" in params)
     except S3Error:
         return False
-    return grants is not None and is_owner_full_control(grants)
+    return grants is not None and is_owner_full_control(grants, scope.bucket_owner)
 
 
-def _checked(bucket: Bucket, params: Params, canned: frozenset[str], document: bool) -> list[Grant] | None:
+def _checked(
+    bucket: Bucket, params: Params, canned: frozenset[str], document: bool, scope: Scope
+) -> list[Grant] | None:
     """The ACL a request sets on ``bucket`` or one of its objects (None: it sets none), after the
     checks against Object Ownership and Block Public Access. With ACLs disabled, the ACL that
     passes is the owner's FULL_CONTROL, which is what such a bucket reports anyway."""
     sets_acl = params.get("ACL") is not None or grant_headers_sent(params)
     if (sets_acl or document) and acls_disabled(bucket):
-        if not _gives_bucket_owner_full_control(params, canned, bucket.region):
+        if not _gives_bucket_owner_full_control(params, canned, scope):
             raise AccessControlListNotSupported()
-        return owner_full_control()
-    grants = requested_grants(params, canned, bucket.region, document)
+        return scope.owner_full_control()
+    grants = requested_grants(params, canned, scope, document)
     if grants is not None and _blocks_public_acls(bucket) and is_public(grants):
         raise AccessDenied()
     return grants
 
 
-def new_object_acl(ctx: Context, params: Params) -> list[Grant] | None:
-    """The ACL of the object a PutObject, CopyObject or CreateMultipartUpload makes (None: the
-    owner's FULL_CONTROL). A copy never takes its source's ACL. NoSuchBucket comes first."""
+def _writer_owns(bucket: Bucket, params: Params) -> bool:
+    """Whether an object another account writes is its own: not with BucketOwnerEnforced, nor with
+    BucketOwnerPreferred when the writer gives the bucket owner full control."""
+    setting = ownership(bucket)
+    if setting == ENFORCED:
+        return False
+    return not (setting == "BucketOwnerPreferred" and params.get("ACL") == "bucket-owner-full-control")
+
+
+def new_object_acl(ctx: Context, params: Params) -> tuple[str | None, list[Grant] | None]:
+    """The owner (None: the bucket owner) and ACL (None: the owner's FULL_CONTROL) of the object a
+    PutObject, CopyObject or CreateMultipartUpload makes. A copy never takes its source's ACL.
+    NoSuchBucket comes first. An anonymous writer's object is kept as the bucket owner's."""
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
-        grants = _checked(bucket, params, OBJECT_CANNED, document=False)
-    return None if grants is None else _stored(grants)
+        writer = ctx.caller.canonical_id if ctx.caller is not None else bucket.owner
+        owner = writer if writer != bucket.owner and _writer_owns(bucket, params) else None
+        scope = _scope(ctx, bucket, owner)
+        grants = _checked(bucket, params, OBJECT_CANNED, False, scope)
+    return owner, None if grants is None else _stored(grants, scope)
 
 
-def new_bucket_configs(params: Params, region: str, legacy: bool = False) -> dict[str, Any]:
+def new_bucket_configs(
+    params: Params,
+    region: str,
+    legacy: bool = False,
+    accounts: Accounts | None = None,
+    owner: str = OWNER["ID"],
+) -> dict[str, Any]:
     """The ownership and ACL configurations CreateBucket gives the new bucket, after S3's checks.
 
     A new bucket has ACLs disabled and Block Public Access on, unless the request says otherwise:
@@ -122,10 +157,12 @@ def new_bucket_configs(params: Params, region: str, legacy: bool = False) -> dic
         configs["public_access_block"] = None
     if chosen is not None or legacy:
         configs["ownership"] = {"Rules": [{"ObjectOwnership": chosen or "ObjectWriter"}]}
-    grants = requested_grants(params, BUCKET_CANNED, region)
+    scope = Scope(region, accounts, owner, owner)
+    grants = requested_grants(params, BUCKET_CANNED, scope)
     if grants is None:
         return configs
-    if (chosen or ("ObjectWriter" if legacy else ENFORCED)) == ENFORCED and not is_owner_full_control(grants):
+    enforced = (chosen or ("ObjectWriter" if legacy else ENFORCED)) == ENFORCED
+    if enforced and not is_owner_full_control(grants, owner):
         raise InvalidBucketAclWithObjectOwnership()
     if is_public(grants) and not legacy:
         raise InvalidBucketAclWithBlockPublicAccessError()
@@ -133,7 +170,7 @@ def new_bucket_configs(params: Params, region: str, legacy: bool = False) -> dic
         # kept from before ACLs were disabled by default: a bucket created with the private canned
         # ACL and no ownership setting gets BucketOwnerPreferred
         configs["ownership"] = {"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
-    if _stored(grants) is not None:
+    if _stored(grants, scope) is not None:
         configs[ACL_CONFIG] = grants
     return configs
 
@@ -141,22 +178,24 @@ def new_bucket_configs(params: Params, region: str, legacy: bool = False) -> dic
 def check_ownership_change(bucket: Bucket, config: dict[str, Any]) -> None:
     """ACLs cannot be disabled while the bucket's own ACL grants anyone but its owner."""
     disabling = config["Rules"][0].get("ObjectOwnership") == ENFORCED
-    if disabling and grants_others(bucket.configs.get(ACL_CONFIG)):
+    if disabling and grants_others(bucket.configs.get(ACL_CONFIG), bucket.owner):
         raise InvalidBucketAclWithObjectOwnership()
 
 
-def _policy(grants: list[Grant] | None) -> Result:
+def _policy(grants: list[Grant] | None, scope: Scope) -> Result:
     # an ACL with no grants at all is kept as such: nobody, not even the owner, has a grant
-    return {"Owner": dict(OWNER), "Grants": owner_full_control() if grants is None else list(grants)}
+    grants = scope.owner_full_control() if grants is None else list(grants)
+    return {"Owner": scope.named(scope.owner), "Grants": grants}
 
 
 @operation("PutBucketAcl")
 def put_bucket_acl(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
-        grants = _checked(bucket, params, BUCKET_CANNED, document=True)
+        scope = _scope(ctx, bucket)
+        grants = _checked(bucket, params, BUCKET_CANNED, True, scope)
         assert grants is not None  # a Put*Acl without an ACL fails with MissingSecurityHeader
-        bucket.configs[ACL_CONFIG] = _stored(grants)
+        bucket.configs[ACL_CONFIG] = _stored(grants, scope)
     return {}
 
 
@@ -165,7 +204,7 @@ def get_bucket_acl(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         grants = None if acls_disabled(bucket) else bucket.configs.get(ACL_CONFIG)
-        return _policy(grants)
+        return _policy(grants, _scope(ctx, bucket))
 
 
 @operation("PutObjectAcl")
@@ -173,9 +212,10 @@ def put_object_acl(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         obj = ctx.store.get_object(bucket.name, params["Key"], params.get("VersionId"))
-        grants = _checked(bucket, params, OBJECT_CANNED, document=True)
+        scope = _scope(ctx, bucket, obj.owner)
+        grants = _checked(bucket, params, OBJECT_CANNED, True, scope)
         assert grants is not None  # a Put*Acl without an ACL fails with MissingSecurityHeader
-        obj.acl = _stored(grants)
+        obj.acl = _stored(grants, scope)
     return {}
 
 
@@ -185,4 +225,6 @@ def get_object_acl(ctx: Context, params: Params) -> Result:
         bucket = ctx.store.bucket(params["Bucket"])
         obj = ctx.store.get_object(bucket.name, params["Key"], params.get("VersionId"))
         # with ACLs disabled S3 reports the bucket owner's full control, whatever was set before
-        return _policy(None if acls_disabled(bucket) else obj.acl)
+        if acls_disabled(bucket):
+            return _policy(None, _scope(ctx, bucket))
+        return _policy(obj.acl, _scope(ctx, bucket, obj.owner))

@@ -80,7 +80,7 @@ def create_bucket(ctx: Context, params: Params) -> Result:
 
     owner = ctx.caller.canonical_id if ctx.caller is not None else OWNER["ID"]
     # ObjectOwnership and the ACL, after S3's checks
-    configs = new_bucket_configs(params, location, ctx.store.legacy_defaults)
+    configs = new_bucket_configs(params, location, ctx.store.legacy_defaults, ctx.accounts, owner)
     with ctx.store.lock:
         existing = ctx.store.buckets.get(name)
         if existing is not None and existing.owner != owner:

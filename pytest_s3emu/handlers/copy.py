@@ -199,7 +199,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
     validate_key(params["Key"])
     validate_write_conditions(params)
     checksums.requested_algorithm(params.get("ChecksumAlgorithm"))  # before any work is done
-    acl = new_object_acl(ctx, params)  # the request's, never the source's
+    owner, acl = new_object_acl(ctx, params)  # the request's, never the source's
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     with ctx.store.lock:
         source = _copyable_source(ctx, params)
@@ -220,6 +220,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
         checksum_type="FULL_OBJECT" if algorithms else None,
         storage_class=storage_class(params),
         tags=dict(source.tags) if tag_directive == "COPY" else tags_from_header(params.get("Tagging")),
+        owner=owner,
         acl=acl,
         **attributes,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
@@ -12,7 +13,7 @@ from urllib.parse import quote_plus
 from ..errors import InvalidArgument
 from ..store import Bucket, ObjectVersion
 from . import Context, Params, Result, operation
-from .buckets import OWNER
+from .acl import object_owners
 from .tokens import decode_token, encode_token
 
 MAX_KEYS = 1000
@@ -125,7 +126,10 @@ def url_encode(text: str) -> str:
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.\-/*]*").fullmatch
 
 
-def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
+Owners = Callable[[ObjectVersion], dict[str, str]]
+
+
+def _entry(obj: ObjectVersion, encode: Any, owner: Owners | None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "Key": encode(obj.key),
         "LastModified": obj.last_modified,
@@ -137,12 +141,12 @@ def _entry(obj: ObjectVersion, encode: Any, owner: bool) -> dict[str, Any]:
     if algorithms:
         entry["ChecksumAlgorithm"] = algorithms
         entry["ChecksumType"] = obj.checksum_type
-    if owner:
-        entry["Owner"] = OWNER
+    if owner is not None:
+        entry["Owner"] = owner(obj)
     return entry
 
 
-def _common(params: Params, page: Page, encode: Any, owner: bool, max_keys: int) -> Result:
+def _common(params: Params, page: Page, encode: Any, owner: Owners | None, max_keys: int) -> Result:
     return {
         "Name": params["Bucket"],
         **echoed_scope(params, encode),
@@ -161,7 +165,7 @@ def list_objects(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         page = list_page(bucket, params.get("Prefix") or "", params.get("Delimiter") or "", marker, max_keys)
-        result = _common(params, page, encode, True, max_keys)
+        result = _common(params, page, encode, object_owners(ctx, bucket), max_keys)
     result["Marker"] = encode(marker)
     # S3 gives NextMarker only with a delimiter; without one, clients continue from the last key
     if page.truncated and params.get("Delimiter"):
@@ -178,7 +182,8 @@ def list_objects_v2(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         page = list_page(bucket, params.get("Prefix") or "", params.get("Delimiter") or "", after, max_keys)
-        result = _common(params, page, encode, bool(params.get("FetchOwner")), max_keys)
+        owners = object_owners(ctx, bucket) if params.get("FetchOwner") else None
+        result = _common(params, page, encode, owners, max_keys)
     result["KeyCount"] = len(page.objects) + len(page.prefixes)
     result["ContinuationToken"] = token
     result["StartAfter"] = encode(params.get("StartAfter"))

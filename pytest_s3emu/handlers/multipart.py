@@ -78,6 +78,7 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
     lock = requested_lock(params, ctx.store.bucket(params["Bucket"]))
     headers = requested_headers(params, params.get("ContentEncoding"))
     encryption.apply(headers, params, ctx.store.bucket(params["Bucket"]))
+    owner, acl = new_object_acl(ctx, params)
     template = ObjectVersion(
         key=key,
         blob=MemoryBlob(b""),
@@ -87,7 +88,8 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
         headers=headers,
         storage_class=storage_class(params),
         tags=tags_from_header(params.get("Tagging")),
-        acl=new_object_acl(ctx, params),
+        owner=owner,
+        acl=acl,
     )
     lock.apply(template)
     upload = Upload(uuid.uuid4().hex, key, template, algorithm, kind)
@@ -278,6 +280,7 @@ def _completed_object(upload: Upload, parts: list[Part], sums: dict[str, str]) -
         lock_mode=template.lock_mode,
         lock_until=template.lock_until,
         legal_hold=template.legal_hold,
+        owner=template.owner,
         acl=template.acl,
     )
     obj.settle_default()  # combined from the parts' CRC64NVME: no data to read

@@ -125,7 +125,7 @@ def put_object(ctx: Context, params: Params) -> Result:
     validate_write_conditions(params)
     metadata: dict[str, str] = params.get("Metadata") or {}
     validate_metadata(metadata)
-    acl = new_object_acl(ctx, params)  # NoSuchBucket first, then S3's ACL checks
+    owner, acl = new_object_acl(ctx, params)  # NoSuchBucket first, then S3's ACL checks
     found = ctx.store.bucket(bucket)  # looked up again under the lock before storing
     lock = requested_lock(params, found)
     require_checksum(ctx, found, lock.given())
@@ -144,6 +144,7 @@ def put_object(ctx: Context, params: Params) -> Result:
         checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
         storage_class=storage_class(params),
         tags=tags_from_header(params.get("Tagging")),
+        owner=owner,
         acl=acl,
     )
     lock.apply(obj)

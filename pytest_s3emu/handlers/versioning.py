@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidBucketState
 from ..serializer import ORDER
 from ..store import OBJECT_LOCK, Bucket, ObjectVersion
 from . import Context, Params, Result, operation
+from .acl import object_owners
 from .bucket_config import document
-from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix, _next_after, echoed_scope, page_limit
 
 
@@ -114,13 +115,15 @@ def _collect(bucket: Bucket, params: Params, page: _Page) -> None:
         index += 1
 
 
-def _version_entry(version: ObjectVersion, latest: bool, encode: Any) -> dict[str, Any]:
+def _version_entry(
+    version: ObjectVersion, latest: bool, encode: Any, owner: Callable[[ObjectVersion], dict[str, str]]
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "Key": encode(version.key),
         "VersionId": version.version_label,
         "IsLatest": latest,
         "LastModified": version.last_modified,
-        "Owner": OWNER,
+        "Owner": owner(version),
     }
     if not version.delete_marker:
         entry.update(ETag=version.etag, Size=version.size, StorageClass=version.storage_class)
@@ -143,9 +146,11 @@ def list_object_versions(ctx: Context, params: Params) -> Result:
         bucket = ctx.store.bucket(params["Bucket"])
         _collect(bucket, params, page)
         latest = {id(bucket.history[v.key][0]) for v in page.entries}
+        owner = object_owners(ctx, bucket)
     # S3 writes versions and delete markers in one sequence, newest first per key (serializer.ORDER)
     entries = [
-        (v, {**_version_entry(v, id(v) in latest, encode), ORDER: i}) for i, v in enumerate(page.entries)
+        (v, {**_version_entry(v, id(v) in latest, encode, owner), ORDER: i})
+        for i, v in enumerate(page.entries)
     ]
     result: Result = {
         "Name": params["Bucket"],

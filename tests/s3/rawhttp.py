@@ -122,17 +122,24 @@ def send(
 
 
 def signed_chunks(
-    emulator: S3Emulator, path: str, data: bytes, chunk: int, headers: dict[str, str]
+    emulator: S3Emulator,
+    path: str,
+    data: bytes,
+    chunk: int,
+    headers: dict[str, str],
+    credentials: tuple[str, str] | None = None,
 ) -> tuple[bytes, dict[str, str]]:
     """A SigV4 streaming PUT (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) of ``data`` in ``chunk``-byte
     chunks: the signed headers and the aws-chunked body, each chunk signed as the AWS guide
-    "Transferring Payload in Multiple Chunks" describes."""
+    "Transferring Payload in Multiple Chunks" describes (as the default account or with
+    ``credentials``, an access key and secret)."""
     headers = {**headers, "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"}
-    sent = signed_headers(emulator, "PUT", path, headers)
+    sent = signed_headers(emulator, "PUT", path, headers, credentials)
     previous = sent["Authorization"].rpartition("Signature=")[2]
     amz_date = sent["X-Amz-Date"]
     scope = f"{amz_date[:8]}/{emulator.region}/s3/aws4_request"
-    key = ("AWS4" + emulator.accounts.default.credentials.secret_key).encode()
+    secret = credentials[1] if credentials else emulator.accounts.default.credentials.secret_key
+    key = ("AWS4" + secret).encode()
     for part in (amz_date[:8], emulator.region, "s3", "aws4_request"):
         key = hmac.digest(key, part.encode(), "sha256")
     empty = hashlib.sha256(b"").hexdigest()

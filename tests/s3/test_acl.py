@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from pytest_s3emu.handlers.acl_grants import EMAIL_GRANTS_REMOVED
+from pytest_s3emu.identity import Accounts
 from pytest_s3emu.server import S3Emulator
 
 if TYPE_CHECKING:
@@ -19,8 +20,14 @@ ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
 LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 EC2_ID = "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c"
-OTHER_ID = "a" * 64  # a well-formed canonical user id of another account
+# the canonical user id of a second account, "other" (S3 takes grants to known accounts only)
+OTHER_ID = Accounts.make("other").canonical_id
 LOG_DELIVERY_WRITE: Any = "log-delivery-write"  # a bucket canned ACL the model's enum lacks
+
+
+@pytest.fixture(autouse=True)
+def _other_account(s3_other_account: S3Client) -> None:
+    """Every test here knows the account OTHER_ID names."""
 
 
 def _error(call: Callable[..., Any], **kwargs: Any) -> tuple[str, int]:
@@ -168,7 +175,12 @@ def test_acl_document_round_trip(s3: S3Client) -> None:
     policy: Any = s3.get_object_acl(Bucket=bucket, Key="k")
     del policy["ResponseMetadata"]
     policy["Grants"].append({"Grantee": {"Type": "Group", "URI": AUTHENTICATED_USERS}, "Permission": "READ"})
-    policy["Grants"].append({"Grantee": {"Type": "CanonicalUser", "ID": OTHER_ID}, "Permission": "WRITE_ACP"})
+    policy["Grants"].append(
+        {
+            "Grantee": {"Type": "CanonicalUser", "ID": OTHER_ID, "DisplayName": "other"},
+            "Permission": "WRITE_ACP",
+        }
+    )
     s3.put_object_acl(Bucket=bucket, Key="k", AccessControlPolicy=policy)
     got = s3.get_object_acl(Bucket=bucket, Key="k")
     assert got["Grants"] == policy["Grants"]
