@@ -137,11 +137,15 @@ def authorize(
             _decide(store, bucket, caller, "s3:DeleteObject", key, params, request)
         return
     key: str | None = params.get("Key")
-    _decide(store, bucket, caller, action(operation, params), key, params, request)
+    wanted = action(operation, params)
     if operation in _READS and key not in bucket.objects and params.get("VersionId") is None:
-        # S3 says NoSuchKey only to a caller that could list the keys anyway; to any other caller
-        # a missing key is AccessDenied (GetObject, "Permissions")
+        # S3 says NoSuchKey only to a caller that may list the keys anyway, AccessDenied to any
+        # other (GetObject, "Permissions"); no object ACL is there to ask, so listing decides,
+        # unless the policy denies the read outright
+        _policy_verdict(store, bucket, caller, wanted, key, params, request)  # a DENY raises
         _decide(store, bucket, caller, "s3:ListBucket", None, {"Bucket": name}, request)
+    else:
+        _decide(store, bucket, caller, wanted, key, params, request)
     source = params.get("CopySource")
     if source is not None and operation in ("CopyObject", "UploadPartCopy"):
         _authorize_source(store, caller, source, request)
@@ -180,6 +184,27 @@ def _owned_by_another(bucket: Bucket, key: Any) -> bool:
     return not acls_disabled(bucket)  # BucketOwnerEnforced: the bucket owner owns every object
 
 
+def _policy_verdict(
+    store: Store,
+    bucket: Bucket,
+    caller: Account | None,
+    wanted: str,
+    key: str | None,
+    params: dict[str, Any],
+    request: HttpRequest,
+) -> str | None:
+    """The bucket policy's ALLOW, or None (no policy, or no statement applies); a DENY raises."""
+    compiled: policies.Policy | None = bucket.policy
+    if compiled is None:
+        return None
+    target = resource(bucket.name, key)
+    context = policies.Context(caller, request, params, store, bucket, key)
+    verdict = compiled.evaluate(caller, wanted, target, context)
+    if verdict == policies.DENY:
+        raise AccessDenied(_denied_message(caller, wanted, target, "with an explicit deny in a"))
+    return verdict
+
+
 def _decide(
     store: Store,
     bucket: Bucket,
@@ -189,21 +214,19 @@ def _decide(
     params: dict[str, Any],
     request: HttpRequest,
 ) -> None:
-    target = resource(bucket.name, key)
     owner = caller is not None and bucket.owner == caller.canonical_id
-    compiled: policies.Policy | None = bucket.policy
-    if compiled is not None:
-        context = policies.Context(caller, request, params, store, bucket, key)
-        verdict = compiled.evaluate(caller, wanted, target, context)
-        if verdict == policies.DENY:
-            raise AccessDenied(_denied_message(caller, wanted, target, "with an explicit deny in a"))
-        if verdict == policies.ALLOW and (owner or not _restricted(bucket, compiled)):
-            return
+    verdict = _policy_verdict(store, bucket, caller, wanted, key, params, request)
+    if (
+        verdict == policies.ALLOW
+        and bucket.policy is not None
+        and (owner or not _restricted(bucket, bucket.policy))
+    ):
+        return
     if owner and wanted in _OBJECT_ACL_ACTIONS and _owned_by_another(bucket, key):
         owner = False  # another account's object: its ACL decides, for the bucket owner too
     if owner or _acl_allows(store, bucket, caller, wanted, key):
         return
-    raise AccessDenied(_denied_message(caller, wanted, target, "because no"))
+    raise AccessDenied(_denied_message(caller, wanted, resource(bucket.name, key), "because no"))
 
 
 def _denied_message(caller: Account | None, wanted: str, target: str, reason: str) -> str | None:

@@ -258,3 +258,29 @@ def test_deleted_key_is_access_denied_to_anonymous_without_list_bucket(
     assert _refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
     _read_policy(s3, s3_bucket, "*", listing=True)
     assert _refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("NoSuchKey", 404)
+
+
+def test_missing_key_with_list_bucket_only_or_an_explicit_deny(
+    s3emu: S3Emulator, s3: S3Client, s3_other_account: S3Client, s3_bucket: str
+) -> None:
+    other = s3emu.accounts.named("other")
+    listing = {
+        "Effect": "Allow",
+        "Principal": {"AWS": other.arn},
+        "Action": "s3:ListBucket",
+        "Resource": f"arn:aws:s3:::{s3_bucket}",
+    }
+    _policy(s3, s3_bucket, listing)
+    # the caller may list, so S3 may say the key is not there
+    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == ("NoSuchKey", 404)
+    deny = {
+        "Effect": "Deny",
+        "Principal": {"AWS": other.arn},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{s3_bucket}/*",
+    }
+    _policy(s3, s3_bucket, listing, deny)
+    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == (
+        "AccessDenied",
+        403,
+    )

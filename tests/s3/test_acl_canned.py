@@ -135,3 +135,21 @@ def test_get_object_another_account_wrote(clients: dict[str, S3Client], canned: 
     assert got == WRITTEN_BY_OTHER[canned]
     # the bucket owner may always delete it (DeleteObject is decided by the bucket's ACL)
     clients["owner"].delete_object(Bucket=bucket, Key="k")
+
+
+def _missing_key_answer(call: Any, **kwargs: Any) -> tuple[str, int]:
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    response: Any = caught.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@pytest.mark.parametrize("canned", sorted(BUCKET_LIST))
+def test_missing_key_is_no_such_key_to_whoever_may_list(clients: dict[str, S3Client], canned: Any) -> None:
+    # a missing key has no ACL of its own: the bucket's listing permission decides between
+    # NoSuchKey and AccessDenied (GetObject API reference, "Permissions")
+    bucket = _bucket(clients)
+    clients["owner"].put_bucket_acl(Bucket=bucket, ACL=canned)
+    got = tuple(_missing_key_answer(clients[who].get_object, Bucket=bucket, Key="gone") for who in CALLERS)
+    listing = BUCKET_LIST[canned]
+    assert got == tuple(("NoSuchKey", 404) if may else ("AccessDenied", 403) for may in listing)
