@@ -98,6 +98,7 @@ _OBJECT_ACL_OPERATIONS = frozenset({"GetObject", "HeadObject", "GetObjectAcl", "
 
 # reads whose missing key is told apart from a forbidden one only to a caller allowed to list
 _READS = frozenset({"GetObject", "HeadObject"})
+_INITIATOR_MAY = frozenset({"ListParts", "AbortMultipartUpload"})
 
 
 # the bucket owner's root user may always manage the policy, even one denying it everything (S3
@@ -138,6 +139,11 @@ def authorize(
         return
     key: str | None = params.get("Key")
     wanted = action(operation, params)
+    if operation in _INITIATOR_MAY and _initiated_by(bucket, params, caller):
+        # the account that created an upload may list its parts and abort it (S3 User Guide,
+        # "Multipart upload API and permissions"); an explicit deny still wins
+        _policy_verdict(store, bucket, caller, wanted, key, params, request)
+        return
     if operation in _READS and key not in bucket.objects and params.get("VersionId") is None:
         # S3 says NoSuchKey only to a caller that may list the keys anyway, AccessDenied to any
         # other (GetObject, "Permissions"); no object ACL is there to ask, so listing decides,
@@ -149,6 +155,11 @@ def authorize(
     source = params.get("CopySource")
     if source is not None and operation in ("CopyObject", "UploadPartCopy"):
         _authorize_source(store, caller, source, request)
+
+
+def _initiated_by(bucket: Bucket, params: dict[str, Any], caller: Account | None) -> bool:
+    upload = bucket.uploads.get(params.get("UploadId") or "")
+    return upload is not None and caller is not None and upload.initiator == caller.canonical_id
 
 
 def _authorize_source(store: Store, caller: Account | None, source: Any, request: HttpRequest) -> None:

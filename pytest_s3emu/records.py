@@ -196,6 +196,7 @@ class Upload:
     reserved: int = 0  # memory promised to parts still arriving (see Store.writer)
     key_writes: int = 0  # Bucket.writes of the key when the upload was created
     part_requests: int = 0  # UploadPart and UploadPartCopy requests begun so far
+    initiator: str | None = None  # canonical id of the account that created it (None: bucket owner)
 
     def begin_part(self) -> int:
         """Number a part request as it begins (call with the store lock held)."""

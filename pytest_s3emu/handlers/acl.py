@@ -68,14 +68,14 @@ def _stored(grants: list[Grant], scope: Scope) -> list[Grant] | None:
     return None if grants == scope.owner_full_control() else grants
 
 
-def _scope(ctx: Context, bucket: Bucket, owner: str | None = None) -> Scope:
+def acl_scope(ctx: Context, bucket: Bucket, owner: str | None = None) -> Scope:
     """The scope of an ACL on ``bucket`` (``owner``: of an object in it another account owns)."""
     return Scope(bucket.region, ctx.accounts, owner or bucket.owner, bucket.owner)
 
 
 def object_owners(ctx: Context, bucket: Bucket) -> Callable[[ObjectVersion], dict[str, str]]:
     """The ``Owner`` listings show for each object of ``bucket``: its writer's, else the bucket's."""
-    scope = _scope(ctx, bucket)
+    scope = acl_scope(ctx, bucket)
     bucket_owner = scope.named(bucket.owner)
     return lambda obj: bucket_owner if obj.owner is None else scope.named(obj.owner)
 
@@ -125,7 +125,7 @@ def new_object_acl(ctx: Context, params: Params) -> tuple[str | None, list[Grant
         bucket = ctx.store.bucket(params["Bucket"])
         writer = ctx.caller.canonical_id if ctx.caller is not None else bucket.owner
         owner = writer if writer != bucket.owner and _writer_owns(bucket, params) else None
-        scope = _scope(ctx, bucket, owner)
+        scope = acl_scope(ctx, bucket, owner)
         grants = _checked(bucket, params, OBJECT_CANNED, False, scope)
     return owner, None if grants is None else _stored(grants, scope)
 
@@ -192,7 +192,7 @@ def _policy(grants: list[Grant] | None, scope: Scope) -> Result:
 def put_bucket_acl(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
-        scope = _scope(ctx, bucket)
+        scope = acl_scope(ctx, bucket)
         grants = _checked(bucket, params, BUCKET_CANNED, True, scope)
         assert grants is not None  # a Put*Acl without an ACL fails with MissingSecurityHeader
         bucket.configs[ACL_CONFIG] = _stored(grants, scope)
@@ -204,7 +204,7 @@ def get_bucket_acl(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         grants = None if acls_disabled(bucket) else bucket.configs.get(ACL_CONFIG)
-        return _policy(grants, _scope(ctx, bucket))
+        return _policy(grants, acl_scope(ctx, bucket))
 
 
 @operation("PutObjectAcl")
@@ -212,7 +212,7 @@ def put_object_acl(ctx: Context, params: Params) -> Result:
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         obj = ctx.store.get_object(bucket.name, params["Key"], params.get("VersionId"))
-        scope = _scope(ctx, bucket, obj.owner)
+        scope = acl_scope(ctx, bucket, obj.owner)
         grants = _checked(bucket, params, OBJECT_CANNED, True, scope)
         assert grants is not None  # a Put*Acl without an ACL fails with MissingSecurityHeader
         obj.acl = _stored(grants, scope)
@@ -226,5 +226,5 @@ def get_object_acl(ctx: Context, params: Params) -> Result:
         obj = ctx.store.get_object(bucket.name, params["Key"], params.get("VersionId"))
         # with ACLs disabled S3 reports the bucket owner's full control, whatever was set before
         if acls_disabled(bucket):
-            return _policy(None, _scope(ctx, bucket))
-        return _policy(obj.acl, _scope(ctx, bucket, obj.owner))
+            return _policy(None, acl_scope(ctx, bucket))
+        return _policy(obj.acl, acl_scope(ctx, bucket, obj.owner))

@@ -93,6 +93,7 @@ def create_multipart_upload(ctx: Context, params: Params) -> Result:
     )
     lock.apply(template)
     upload = Upload(uuid.uuid4().hex, key, template, algorithm, kind)
+    upload.initiator = ctx.caller.canonical_id if ctx.caller is not None else None
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
         upload.key_writes = bucket.writes.get(key, 0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..store import Part, Upload
+from ..store import Bucket, Part, Upload
 from . import Context, Params, Result, checksum_members, encryption, operation
+from .acl import acl_scope, object_owners
 from .bucket_lifecycle import abort_members
-from .buckets import OWNER
 from .listing import _encoder, _is_common_prefix, echoed_scope, page_limit
 from .multipart import _upload
 
@@ -45,22 +45,27 @@ def list_parts(ctx: Context, params: Params) -> Result:
         "MaxParts": limit,
         "IsTruncated": truncated,
         "Parts": [_part_entry(p) for p in shown] or None,
-        "Initiator": {"ID": OWNER["ID"], "DisplayName": OWNER["DisplayName"]},
-        "Owner": OWNER,
+        **_people(ctx, bucket, upload),
         "StorageClass": upload.template.storage_class,
         "ChecksumAlgorithm": upload.checksum_algorithm,
         "ChecksumType": upload.checksum_type,
     }
 
 
-def _upload_entry(upload: Upload, encode: Any) -> dict[str, Any]:
+def _people(ctx: Context, bucket: Bucket, upload: Upload) -> dict[str, Any]:
+    """The upload's Owner (of the object to be) and Initiator (the account that created it)."""
+    owner = object_owners(ctx, bucket)(upload.template)
+    initiator = owner if upload.initiator is None else acl_scope(ctx, bucket).named(upload.initiator)
+    return {"Owner": owner, "Initiator": initiator}
+
+
+def _upload_entry(upload: Upload, encode: Any, people: dict[str, Any]) -> dict[str, Any]:
     return {
         "UploadId": upload.upload_id,
         "Key": encode(upload.key),
         "Initiated": upload.initiated,
         "StorageClass": upload.template.storage_class,
-        "Owner": OWNER,
-        "Initiator": {"ID": OWNER["ID"], "DisplayName": OWNER["DisplayName"]},
+        **people,
         "ChecksumAlgorithm": upload.checksum_algorithm,
         "ChecksumType": upload.checksum_type,
     }
@@ -124,7 +129,7 @@ def list_multipart_uploads(ctx: Context, params: Params) -> Result:
         "MaxUploads": limit,
         "IsTruncated": last is not None,
         "EncodingType": params.get("EncodingType"),
-        "Uploads": [_upload_entry(u, encode) for u in uploads] or None,
+        "Uploads": [_upload_entry(u, encode, _people(ctx, bucket, u)) for u in uploads] or None,
         "CommonPrefixes": [{"Prefix": encode(p)} for p in prefixes] or None,
     }
     if isinstance(last, Upload):

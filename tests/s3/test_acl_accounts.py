@@ -244,3 +244,27 @@ def test_listings_name_each_objects_owner(s3: S3Client, other: AccountClient) ->
     other.client.create_bucket(Bucket=name)
     other.client.put_object(Bucket=name, Key="k", Body=b"")
     assert other.client.list_objects(Bucket=name)["Contents"][0]["Owner"] == theirs
+
+
+def test_multipart_listings_name_the_uploads_owner(s3: S3Client, other: AccountClient) -> None:
+    bucket = _open_bucket(s3)
+    owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]
+    s3.put_bucket_acl(
+        Bucket=bucket, GrantFullControl=f'id="{owner["ID"]}"', GrantWrite=f'id="{other.account.canonical_id}"'
+    )
+    theirs = other.client.create_multipart_upload(Bucket=bucket, Key="theirs")["UploadId"]
+    mine = s3.create_multipart_upload(Bucket=bucket, Key="mine")["UploadId"]
+    expected = {"ID": other.account.canonical_id, "DisplayName": other.account.name}
+    listed = {u["Key"]: u for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]}
+    assert (listed["theirs"]["Owner"], listed["theirs"]["Initiator"]) == (expected, expected)
+    assert listed["mine"]["Owner"] == owner
+    parts = other.client.list_parts(Bucket=bucket, Key="theirs", UploadId=theirs)
+    assert (parts["Owner"], parts["Initiator"]) == (expected, expected)
+    assert s3.list_parts(Bucket=bucket, Key="mine", UploadId=mine)["Owner"] == owner
+    # the initiator may list and abort its own upload, not another's
+    with pytest.raises(ClientError) as refused:
+        other.client.list_parts(Bucket=bucket, Key="mine", UploadId=mine)
+    error: Any = refused.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("AccessDenied", 403)
+    other.client.abort_multipart_upload(Bucket=bucket, Key="theirs", UploadId=theirs)
+    assert [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == ["mine"]
