@@ -108,6 +108,11 @@ def _checked(
     return grants
 
 
+# the canonical id S3 gives what an anonymous caller writes (under ObjectWriter the bucket owner
+# then reads it only where its ACL says so, a known pitfall of public-write buckets)
+ANONYMOUS_ID = "65a011a29cdf8ec533ec3d1ccaae921c"
+
+
 def _writer_owns(bucket: Bucket, params: Params) -> bool:
     """Whether an object another account writes is its own: not with BucketOwnerEnforced, nor with
     BucketOwnerPreferred when the writer gives the bucket owner full control."""
@@ -120,10 +125,10 @@ def _writer_owns(bucket: Bucket, params: Params) -> bool:
 def new_object_acl(ctx: Context, params: Params) -> tuple[str | None, list[Grant] | None]:
     """The owner (None: the bucket owner) and ACL (None: the owner's FULL_CONTROL) of the object a
     PutObject, CopyObject or CreateMultipartUpload makes. A copy never takes its source's ACL.
-    NoSuchBucket comes first. An anonymous writer's object is kept as the bucket owner's."""
+    NoSuchBucket comes first. An anonymous writer's object belongs to S3's anonymous user."""
     with ctx.store.lock:
         bucket = ctx.store.bucket(params["Bucket"])
-        writer = ctx.caller.canonical_id if ctx.caller is not None else bucket.owner
+        writer = ctx.caller.canonical_id if ctx.caller is not None else ANONYMOUS_ID
         owner = writer if writer != bucket.owner and _writer_owns(bucket, params) else None
         scope = acl_scope(ctx, bucket, owner)
         grants = _checked(bucket, params, OBJECT_CANNED, False, scope)

@@ -153,3 +153,25 @@ def test_missing_key_is_no_such_key_to_whoever_may_list(clients: dict[str, S3Cli
     got = tuple(_missing_key_answer(clients[who].get_object, Bucket=bucket, Key="gone") for who in CALLERS)
     listing = BUCKET_LIST[canned]
     assert got == tuple(("NoSuchKey", 404) if may else ("AccessDenied", 403) for may in listing)
+
+
+# what an anonymous caller writes into a public-read-write bucket belongs to S3's anonymous user:
+# the bucket owner reads it only where its ACL says so
+WRITTEN_BY_ANONYMOUS = {
+    "private": (DENIED, DENIED, DENIED),
+    "public-read": (ALLOWED, ALLOWED, ALLOWED),
+    "bucket-owner-read": (ALLOWED, DENIED, DENIED),
+    "bucket-owner-full-control": (ALLOWED, DENIED, DENIED),
+}
+
+
+@pytest.mark.parametrize("canned", sorted(WRITTEN_BY_ANONYMOUS))
+def test_get_object_an_anonymous_caller_wrote(clients: dict[str, S3Client], canned: Any) -> None:
+    bucket = _bucket(clients)
+    clients["owner"].put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    clients["anonymous"].put_object(Bucket=bucket, Key="k", Body=b"x", ACL=canned)
+    got = tuple(_allowed(clients[who].get_object, Bucket=bucket, Key="k") for who in CALLERS)
+    assert got == WRITTEN_BY_ANONYMOUS[canned]
+    listed = clients["owner"].list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"][0]
+    assert listed["Owner"]["ID"] == "65a011a29cdf8ec533ec3d1ccaae921c"
+    clients["owner"].delete_object(Bucket=bucket, Key="k")
