@@ -99,7 +99,10 @@ def test_anonymous_post_with_a_public_read_write_acl_and_legacy_defaults(legacy:
     _denied(_post(legacy, bucket, {"key": "anon"}))  # a private bucket
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
     assert _post(legacy, bucket, {"key": "anon"}).status == 204
-    assert s3.get_object(Bucket=bucket, Key="anon")["Body"].read() == b"content"
+    # the anonymous user owns it: its private ACL keeps out even the bucket owner, as on S3
+    assert _refused(lambda: s3.get_object(Bucket=bucket, Key="anon")) == ("AccessDenied", 403)
+    assert _post(legacy, bucket, {"key": "shared", "acl": "bucket-owner-read"}).status == 204
+    assert s3.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"content"
 
 
 @pytest.mark.http_only
