@@ -22,7 +22,7 @@ from .errors import AccessDenied
 from .handlers.acl_grants import ALL_USERS, AUTHENTICATED_USERS, PUBLIC_GROUPS
 from .identity import Account
 from .request import HttpRequest
-from .store import Bucket, Store
+from .store import Bucket, ObjectVersion, Store
 
 # operations whose S3 action is not "s3:" + the operation name
 _ACTIONS = {
@@ -130,7 +130,7 @@ def authorize(
     bucket = store.buckets.get(name)
     if bucket is None:
         return  # the handler answers NoSuchBucket
-    if _owner_unchecked(bucket, caller, operation, params.get("Key")):
+    if _owner_unchecked(bucket, caller, operation, params.get("Key"), params.get("VersionId")):
         return  # the owner, and no policy that could deny it
     if operation == "DeleteObjects":
         keys = [item.get("Key", "") for item in (params.get("Delete") or {}).get("Objects") or ()]
@@ -167,27 +167,39 @@ def _authorize_source(store: Store, caller: Account | None, source: Any, request
     if not isinstance(source, dict):
         return
     bucket = store.buckets.get(source.get("Bucket", ""))
-    if bucket is None or _owner_unchecked(bucket, caller, "GetObject", source.get("Key")):
+    if bucket is None or _owner_unchecked(
+        bucket, caller, "GetObject", source.get("Key"), source.get("VersionId")
+    ):
         return
     params = {"Bucket": bucket.name, "Key": source.get("Key"), "VersionId": source.get("VersionId")}
     _decide(store, bucket, caller, action("GetObject", params), params["Key"], params, request)
 
 
-def _owner_unchecked(bucket: Bucket, caller: Account | None, operation: str, key: Any) -> bool:
+def _owner_unchecked(bucket: Bucket, caller: Account | None, operation: str, key: Any, version: Any) -> bool:
     """The bucket owner's request needs no evaluation when no policy could deny it (and it does
     not read or manage the ACL of an object another account owns)."""
     if caller is None or bucket.owner != caller.canonical_id:
         return False
-    if operation in _OBJECT_ACL_OPERATIONS and _owned_by_another(bucket, key):
+    if operation in _OBJECT_ACL_OPERATIONS and _owned_by_another(bucket, key, version):
         return False
     return bucket.policy is None or operation in _OWNER_ALWAYS
 
 
-def _owned_by_another(bucket: Bucket, key: Any) -> bool:
+def _object_of(bucket: Bucket, key: Any, version: Any) -> ObjectVersion | None:
+    """The object version a request names: the current one, or the ``versionId`` it gives."""
+    if not isinstance(key, str):
+        return None
+    if not isinstance(version, str):
+        return bucket.objects.get(key)
+    wanted = None if version == "null" else version
+    return next((v for v in bucket.history.get(key, ()) if v.version_id == wanted), None)
+
+
+def _owned_by_another(bucket: Bucket, key: Any, version: Any) -> bool:
     """Whether the object at ``key`` belongs to an account other than the bucket's owner (one it
     wrote under ObjectWriter): only its ACL lets the bucket owner read it (S3 User Guide,
     "Controlling ownership of objects")."""
-    obj = bucket.objects.get(key) if isinstance(key, str) else None
+    obj = _object_of(bucket, key, version)
     if obj is None or obj.owner is None:
         return False
     from .handlers.acl import acls_disabled
@@ -233,9 +245,10 @@ def _decide(
         and (owner or not _restricted(bucket, bucket.policy))
     ):
         return
-    if owner and wanted in _OBJECT_ACL_ACTIONS and _owned_by_another(bucket, key):
+    version = params.get("VersionId")
+    if owner and wanted in _OBJECT_ACL_ACTIONS and _owned_by_another(bucket, key, version):
         owner = False  # another account's object: its ACL decides, for the bucket owner too
-    if owner or _acl_allows(store, bucket, caller, wanted, key):
+    if owner or _acl_allows(bucket, caller, wanted, key, version):
         return
     raise AccessDenied(_denied_message(caller, wanted, resource(bucket.name, key), "because no"))
 
@@ -266,13 +279,13 @@ def _restricted(bucket: Bucket, compiled: policies.Policy) -> bool:
     return compiled.public and _block(bucket, "RestrictPublicBuckets")
 
 
-def _acl_allows(store: Store, bucket: Bucket, caller: Account | None, wanted: str, key: str | None) -> bool:
+def _acl_allows(bucket: Bucket, caller: Account | None, wanted: str, key: str | None, version: Any) -> bool:
     from .handlers.acl import ACL_CONFIG, acls_disabled
 
     if acls_disabled(bucket):
         return False
     if key is not None and wanted in _OBJECT_ACL_ACTIONS:
-        obj = bucket.objects.get(key)
+        obj = _object_of(bucket, key, version)
         if obj is None:
             return False  # S3 then answers AccessDenied too, unless the caller may list
         if caller is not None and obj.owner == caller.canonical_id:

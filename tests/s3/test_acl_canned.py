@@ -175,3 +175,16 @@ def test_get_object_an_anonymous_caller_wrote(clients: dict[str, S3Client], cann
     listed = clients["owner"].list_objects_v2(Bucket=bucket, FetchOwner=True)["Contents"][0]
     assert listed["Owner"]["ID"] == "65a011a29cdf8ec533ec3d1ccaae921c"
     clients["owner"].delete_object(Bucket=bucket, Key="k")
+
+
+def test_an_older_version_is_decided_by_its_own_owner(clients: dict[str, S3Client]) -> None:
+    # the other account's version stays its own after the bucket owner writes a newer one
+    bucket = _bucket(clients)
+    owner = clients["owner"]
+    owner.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    owner.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
+    theirs = clients["other"].put_object(Bucket=bucket, Key="k", Body=b"theirs")["VersionId"]
+    mine = owner.put_object(Bucket=bucket, Key="k", Body=b"mine")["VersionId"]
+    assert owner.get_object(Bucket=bucket, Key="k", VersionId=mine)["Body"].read() == b"mine"
+    assert not _allowed(owner.get_object, Bucket=bucket, Key="k", VersionId=theirs)
+    assert clients["other"].get_object(Bucket=bucket, Key="k", VersionId=theirs)["Body"].read() == b"theirs"
