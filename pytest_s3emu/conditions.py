@@ -120,6 +120,8 @@ def _signature_version(context: Context) -> str | None:
 
 def _auth_type(context: Context) -> str | None:
     request = context.request
+    if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return "POST"  # a browser form (POST object): its signature is in the form's fields
     if request.headers.get("authorization"):
         return "REST-HEADER"
     if request.query_value("X-Amz-Algorithm") or request.query_value("Signature"):

@@ -287,3 +287,18 @@ def test_missing_key_with_list_bucket_only_or_an_explicit_deny(
         "AccessDenied",
         403,
     )
+
+
+@pytest.mark.http_only
+def test_a_policy_on_the_auth_type_tells_forms_apart(s3emu: S3Emulator, s3: S3Client, s3_bucket: str) -> None:
+    deny_forms = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{s3_bucket}/*",
+        "Condition": {"StringEquals": {"s3:authType": "POST"}},
+    }
+    _policy(s3, s3_bucket, deny_forms)
+    _denied(_post(s3emu, s3_bucket, _signed_form(s3, s3_bucket, "form")))
+    s3.put_object(Bucket=s3_bucket, Key="rest", Body=b"")  # REST-HEADER: not denied
+    assert _keys(s3, s3_bucket) == ["rest"]
