@@ -485,3 +485,17 @@ def test_sigv2_wrong_secret_on_a_bucket_request_is_refused(s3emu: S3Emulator) ->
     with pytest.raises(ClientError) as excinfo:
         client.create_bucket(Bucket="sigv2-wrong")
     assert _error(excinfo) == ("SignatureDoesNotMatch", 403)
+
+
+def test_sigv2_header_signing_by_another_account(s3emu: S3Emulator) -> None:
+    other = s3emu.add_account("sigv2-other")
+    config = Config(signature_version="s3", retries={"total_max_attempts": 1})
+    theirs = s3emu.client(
+        aws_access_key_id=other.access_key, aws_secret_access_key=other.secret_key, config=config
+    )
+    theirs.create_bucket(Bucket="sigv2-theirs")
+    assert [b["Name"] for b in theirs.list_buckets()["Buckets"]] == ["sigv2-theirs"]
+    forged = s3emu.client(aws_access_key_id=other.access_key, aws_secret_access_key="forged", config=config)
+    with pytest.raises(ClientError) as excinfo:
+        forged.list_buckets()
+    assert _error(excinfo) == ("SignatureDoesNotMatch", 403)
