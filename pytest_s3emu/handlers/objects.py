@@ -123,33 +123,14 @@ def put_object(ctx: Context, params: Params) -> Result:
     key: str = params["Key"]
     validate_key(key)
     validate_write_conditions(params)
-    metadata: dict[str, str] = params.get("Metadata") or {}
-    validate_metadata(metadata)
+    validate_metadata(params.get("Metadata") or {})
     owner, acl = new_object_acl(ctx, params)  # NoSuchBucket first, then S3's ACL checks
     found = ctx.store.bucket(bucket)  # looked up again under the lock before storing
     lock = requested_lock(params, found)
     require_checksum(ctx, found, lock.given())
     headers = _stored_headers(params, ctx.body, found)  # S3 checks encryption before the body
-    if ctx.body.algorithm is None:
-        ctx.body.want(DEFAULT_CHECKSUM)  # S3 gives the object its default checksum
-    blob = receive(ctx.body, ctx.store.writer(declared_size(ctx)))
-    obj = ObjectVersion(
-        key=key,
-        blob=blob,
-        etag=encryption.etag(headers, ctx.body.md5_hex),  # S3: no MD5 for SSE-KMS and SSE-C
-        content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
-        metadata=metadata,
-        headers=headers,
-        checksums=dict(ctx.body.checksums),
-        checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
-        storage_class=storage_class(params),
-        tags=tags_from_header(params.get("Tagging")),
-        owner=owner,
-        acl=acl,
-    )
+    obj = _received_object(ctx, params, headers, (owner, acl))
     lock.apply(obj)
-    if ctx.body.algorithm is None:
-        obj.settle_default(ctx.body.computed(DEFAULT_CHECKSUM))
     try:
         with ctx.store.lock:
             target = ctx.store.bucket(bucket)
@@ -157,7 +138,7 @@ def put_object(ctx: Context, params: Params) -> Result:
             ctx.store.put_object(bucket, obj)
             expiration = expiration_header(target, obj)
     except BaseException:
-        blob.release()
+        obj.blob.release()
         raise
     result: Result = {
         "ETag": obj.etag,
@@ -167,6 +148,32 @@ def put_object(ctx: Context, params: Params) -> Result:
     }
     result.update(_checksum_members(obj))
     return result
+
+
+def _received_object(
+    ctx: Context, params: Params, headers: dict[str, Any], ownership: tuple[str | None, Any]
+) -> ObjectVersion:
+    """The object a PutObject stores, its body read to the end (and its checks passed)."""
+    if ctx.body.algorithm is None:
+        ctx.body.want(DEFAULT_CHECKSUM)  # S3 gives the object its default checksum
+    blob = receive(ctx.body, ctx.store.writer(declared_size(ctx)))
+    obj = ObjectVersion(
+        key=params["Key"],
+        blob=blob,
+        etag=encryption.etag(headers, ctx.body.md5_hex),  # S3: no MD5 for SSE-KMS and SSE-C
+        content_type=params.get("ContentType") or DEFAULT_CONTENT_TYPE,
+        metadata=params.get("Metadata") or {},
+        headers=headers,
+        checksums=dict(ctx.body.checksums),
+        checksum_type="FULL_OBJECT" if ctx.body.checksums else None,
+        storage_class=storage_class(params),
+        tags=tags_from_header(params.get("Tagging")),
+        owner=ownership[0],
+        acl=ownership[1],
+    )
+    if ctx.body.algorithm is None:
+        obj.settle_default(ctx.body.computed(DEFAULT_CHECKSUM))
+    return obj
 
 
 def _stored_headers(params: Params, body: RequestBody, bucket: Bucket) -> dict[str, Any]:
