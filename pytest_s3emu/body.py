@@ -41,6 +41,28 @@ _PAYLOAD_MODES = (
 )
 
 
+def _encodings(sent: str) -> tuple[bool, str | None]:
+    """Whether Content-Encoding names aws-chunked, and the Content-Encoding S3 stores.
+
+    aws-chunked is a transfer detail: S3 stores the remaining encodings only, and otherwise the
+    header as it was sent ("deflate, gzip" comes back with its space)."""
+    encodings = [e.strip() for e in sent.split(",") if e.strip()]
+    if "aws-chunked" in encodings:
+        return True, ",".join(e for e in encodings if e != "aws-chunked") or None
+    return False, sent.strip() or None
+
+
+def _declared_checksum(headers: dict[str, str], trait: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The checksum algorithm a request declares for its body, and the value it sent (if in a header)."""
+    if trait.get("requestAlgorithmMember"):
+        algorithm, sent = _requested_checksum(headers)
+    else:
+        algorithm, sent = _trailer_algorithm(headers), None
+    if trait.get("requestChecksumRequired") and not algorithm and "content-md5" not in headers:
+        raise InvalidRequest("Missing required header for this request: Content-MD5")
+    return algorithm, sent
+
+
 class RequestBody:
     """A request body read once, front to back; ``read`` raises the S3 error at the end if any."""
 
@@ -63,15 +85,8 @@ class RequestBody:
         self.framed = self._expected_raw is not None or "transfer-encoding" in headers
         self._raw_read = 0
         self._raw = request.body
-        sent = headers.get("content-encoding", "")
-        encodings = [e.strip() for e in sent.split(",") if e.strip()]
-        self.aws_chunked = "aws-chunked" in encodings or (self._content_sha256 or "").startswith("STREAMING-")
-        # aws-chunked is a transfer detail: S3 stores the remaining encodings only, and otherwise the
-        # header as it was sent ("deflate, gzip" comes back with its space)
-        if "aws-chunked" in encodings:
-            self.content_encoding = ",".join(e for e in encodings if e != "aws-chunked") or None
-        else:
-            self.content_encoding = sent.strip() or None
+        chunked_encoding, self.content_encoding = _encodings(headers.get("content-encoding", ""))
+        self.aws_chunked = chunked_encoding or (self._content_sha256 or "").startswith("STREAMING-")
         self._reader: BinaryIO | AwsChunkedReader = self._raw
         if self.aws_chunked:
             decoded = _content_length(headers.get("x-amz-decoded-content-length"))
@@ -80,13 +95,7 @@ class RequestBody:
             self._reader = AwsChunkedReader(
                 _Counting(self), decoded, min_chunk_size=MIN_CHUNK_SIZE if signed else 0, verifier=verifier
             )
-        trait = http_checksum or {}
-        if trait.get("requestAlgorithmMember"):
-            self.algorithm, self._sent_checksum = _requested_checksum(headers)
-        else:
-            self.algorithm, self._sent_checksum = _trailer_algorithm(headers), None
-        if trait.get("requestChecksumRequired") and not self.algorithm and "content-md5" not in headers:
-            raise InvalidRequest("Missing required header for this request: Content-MD5")
+        self.algorithm, self._sent_checksum = _declared_checksum(headers, http_checksum or {})
         wanted = [self.algorithm] if self.algorithm else []
         if self._content_sha256 and _SHA256_HEX.match(self._content_sha256) and "SHA256" not in wanted:
             wanted.append("SHA256")
