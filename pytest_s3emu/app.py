@@ -183,20 +183,17 @@ class S3App:
             payload = faults.truncated(payload, target.fault.truncate_body)
         self._record(request, target, status, error_code, headers, (started, stopwatch), tee)
         if error_code is None and target.name in notify.SOURCES:
-            try:
-                self._request_events(request, target, status, (request_id, host_id))
-            except Exception as crash:  # an emulator bug: kept for check(), never the client's failure
-                logger.exception("s3emu: making the events of %s failed", target.name)
-                self.crashes.append(crash)
-        logger.debug(
-            "s3emu: %s %s/%s -> %s %s",
-            target.name or request.method,
-            target.bucket,
-            target.key,
-            status,
-            error_code or "",
-        )
+            self._events_of(request, target, status, (request_id, host_id))
+        what = target.name or request.method
+        logger.debug("s3emu: %s %s/%s -> %s %s", what, target.bucket, target.key, status, error_code or "")
         return status, headers, payload
+
+    def _events_of(self, request: HttpRequest, target: _Target, status: int, ids: tuple[str, str]) -> None:
+        try:
+            self._request_events(request, target, status, ids)
+        except Exception as crash:  # an emulator bug: kept for check(), never the client's failure
+            logger.exception("s3emu: making the events of %s failed", target.name)
+            self.crashes.append(crash)
 
     def _record(
         self,
@@ -247,7 +244,7 @@ class S3App:
     def _dispatch(
         self, request: HttpRequest, target: _Target, ids: tuple[str, str]
     ) -> tuple[int, Headers, Body]:
-        """Authenticate, route, parse, handle, serialize; ``target`` records what was asked."""
+        """Answer one request (preflight, website, form or REST); ``target`` records what was asked."""
         site = website.locate(request, self.domains)
         if request.method == "OPTIONS":
             # a CORS preflight: answered from the bucket's rules, never signed (cors.py)
@@ -262,19 +259,26 @@ class S3App:
             return website.serve(self.store, request, site, ids)
         form_bucket = post_object.form_bucket(request, self.domains)
         if form_bucket is not None:
-            # POST Object, the browser form upload: no operation of the model describes it
-            target.name, target.bucket = post_object.OPERATION, form_bucket
-            if self.faults:
-                self._inject(request, target)
-            context = Context(self.store, request, RequestBody(request), self.region)
-            # the secrets of the access keys of every known account, and who they belong to
-            try:
-                answer = post_object.post_object(context, form_bucket, self.accounts)
-            finally:
-                target.caller = request.environ.get(post_object.CALLER)  # refused ones too
-            posted = request.environ.get(post_object.RESULT)
-            target.result = posted if isinstance(posted, dict) else None
-            return answer
+            return self._post_form(request, target, form_bucket)
+        return self._operation(request, target)
+
+    def _post_form(self, request: HttpRequest, target: _Target, bucket: str) -> tuple[int, Headers, Body]:
+        """POST Object, the browser form upload: no operation of the model describes it."""
+        target.name, target.bucket = post_object.OPERATION, bucket
+        if self.faults:
+            self._inject(request, target)
+        context = Context(self.store, request, RequestBody(request), self.region)
+        # the secrets of the access keys of every known account, and who they belong to
+        try:
+            answer = post_object.post_object(context, bucket, self.accounts)
+        finally:
+            target.caller = request.environ.get(post_object.CALLER)  # refused ones too
+        posted = request.environ.get(post_object.RESULT)
+        target.result = posted if isinstance(posted, dict) else None
+        return answer
+
+    def _operation(self, request: HttpRequest, target: _Target) -> tuple[int, Headers, Body]:
+        """A REST request: route, authenticate, parse, authorize, handle, serialize."""
         match = router.match(request, self.domains)
         target.name, target.bucket, target.key = match.operation.name, match.bucket, match.key
         if self.faults:
