@@ -110,6 +110,10 @@ class S3Emulator:
 
         ``activate``: entering the emulator as a context manager also :meth:`activate`-s it, with
         the safety guard unless ``guard`` is false, until the ``with`` block ends.
+
+        ``owner`` and ``accounts``: ``NAME`` or ``NAME=ACCESS_KEY:SECRET_KEY`` specs of the default
+        account (the plugin's own ``s3emu`` if None) and more; ``bucket_defaults``: ``"2023"``
+        (AWS's) or ``"legacy"`` (ObjectWriter, no Block Public Access), what new buckets get.
         """
         if spill_threshold < 0:
             raise ValueError(f"spill_threshold must be a number of bytes, not {spill_threshold!r}")
