@@ -134,8 +134,8 @@ def authorize(
         return  # the owner, and no policy that could deny it
     if operation == "DeleteObjects":
         keys = [item.get("Key", "") for item in (params.get("Delete") or {}).get("Objects") or ()]
-        for key in keys or [""]:
-            _decide(store, bucket, caller, "s3:DeleteObject", key, params, request)
+        for each in keys or [""]:
+            _decide(store, bucket, caller, "s3:DeleteObject", each, params, request)
         return
     key: str | None = params.get("Key")
     wanted = action(operation, params)

@@ -272,7 +272,8 @@ class S3App:
         try:
             answer = post_object.post_object(context, bucket, self.accounts)
         finally:
-            target.caller = request.environ.get(post_object.CALLER)  # refused ones too
+            signer = request.environ.get(post_object.CALLER)  # refused forms too
+            target.caller = signer if isinstance(signer, Account) else None
         posted = request.environ.get(post_object.RESULT)
         target.result = posted if isinstance(posted, dict) else None
         return answer

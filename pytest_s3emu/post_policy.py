@@ -123,7 +123,9 @@ def _verify_signature(
     fields: Mapping[str, str], policy: str | None, secret_for: SecretFor
 ) -> tuple[str | None, datetime | None]:
     """Check the signature fields; the signer's access key and SigV4 signing time (None: unknown)."""
-    version = _V4_FIELDS if "x-amz-signature" in fields or "x-amz-credential" in fields else None
+    version: tuple[str, ...] | None = (
+        _V4_FIELDS if "x-amz-signature" in fields or "x-amz-credential" in fields else None
+    )
     if version is None and any(name in fields for name in _V2_FIELDS):
         version = _V2_FIELDS
     if version is None:

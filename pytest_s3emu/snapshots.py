@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Buckets", "Snapshot", "restore", "take"]
 
-_VERSION_SLOTS: tuple[str, ...] = tuple(ObjectVersion.__slots__)  # type: ignore[attr-defined]  # dataclass(slots=True)
-_UPLOAD_SLOTS: tuple[str, ...] = tuple(Upload.__slots__)  # type: ignore[attr-defined]  # dataclass(slots=True)
+_VERSION_SLOTS: tuple[str, ...] = tuple(ObjectVersion.__slots__)  # dataclass(slots=True)
+_UPLOAD_SLOTS: tuple[str, ...] = tuple(Upload.__slots__)  # dataclass(slots=True)
 # every slot read at once and written through its descriptor: a third cheaper than getattr/setattr
 _VERSION_VALUES = operator.attrgetter(*_VERSION_SLOTS)
 _VERSION_SETTERS = tuple(getattr(ObjectVersion, name).__set__ for name in _VERSION_SLOTS)
@@ -79,11 +79,11 @@ class Buckets(dict[str, "Bucket"]):
             return default
         return self[name]
 
-    def values(self) -> ValuesView[Bucket]:
+    def values(self) -> ValuesView[Bucket]:  # type: ignore[override]  # a view, as dict's is
         self._own_all()
         return dict.values(self)
 
-    def items(self) -> ItemsView[str, Bucket]:
+    def items(self) -> ItemsView[str, Bucket]:  # type: ignore[override]  # a view, as dict's is
         self._own_all()
         return dict.items(self)
 
