@@ -108,6 +108,20 @@ def _secure(context: Context) -> str:
     return "true" if context.request.environ.get("wsgi.url_scheme") == "https" else "false"
 
 
+def _signature_age(context: Context) -> str | None:
+    """Milliseconds since a presigned URL was signed (S3 sets it for presigned requests only; a
+    SigV2 one is always 0), in the emulator's time."""
+    request = context.request
+    signed = request.query_value("X-Amz-Date")
+    if signed:
+        try:
+            at = datetime.strptime(signed, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None  # the signature check has refused it already
+        return str(max(0, int((clock.utcnow() - at).total_seconds() * 1000)))
+    return "0" if request.query_value("Signature") else None
+
+
 def _signature_version(context: Context) -> str | None:
     request = context.request
     header = request.headers.get("authorization", "")
@@ -154,6 +168,7 @@ _SIMPLE: dict[str, Callable[[Context], str | None]] = {
     "s3:x-amz-copy-source": lambda c: c.request.headers.get("x-amz-copy-source"),
     "s3:signatureversion": _signature_version,
     "s3:authtype": _auth_type,
+    "s3:signatureage": _signature_age,
 }
 
 # --- operators ------------------------------------------------------------------------------------
