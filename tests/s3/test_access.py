@@ -4,13 +4,12 @@ answers for unknown keys, bad signatures, ownership, canned ACLs and bucket poli
 from __future__ import annotations
 
 import datetime
-import json
 import uuid
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
-from botocore import UNSIGNED
+from access_support import NO_RETRY, anonymous_client, put_policy, refused
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -19,25 +18,11 @@ from pytest_s3emu.server import S3Emulator
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-NO_RETRY = {"total_max_attempts": 1}
-
 
 @pytest.fixture
 def anonymous(s3emu: S3Emulator) -> S3Client:
     """A client that signs nothing, as a browser or curl would ask."""
-    return s3emu.client(config=Config(signature_version=UNSIGNED, retries=NO_RETRY))  # type: ignore[arg-type]
-
-
-def _refused(call: Callable[[], Any]) -> tuple[str, int]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def _policy(s3: S3Client, bucket: str, *statements: dict[str, Any]) -> None:
-    document = {"Version": "2012-10-17", "Statement": list(statements)}
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
+    return anonymous_client(s3emu)
 
 
 def _name() -> str:
@@ -51,7 +36,7 @@ def test_unknown_access_key_is_invalid_access_key_id(s3emu: S3Emulator) -> None:
     stranger = s3emu.client(
         aws_access_key_id="AKIDNOBODYHAS", aws_secret_access_key="whatever", config=Config(retries=NO_RETRY)
     )
-    assert _refused(stranger.list_buckets) == ("InvalidAccessKeyId", 403)
+    assert refused(stranger.list_buckets) == ("InvalidAccessKeyId", 403)
 
 
 def test_wrong_secret_is_signature_does_not_match(s3emu: S3Emulator, s3_bucket: str) -> None:
@@ -61,8 +46,8 @@ def test_wrong_secret_is_signature_does_not_match(s3emu: S3Emulator, s3_bucket: 
         aws_secret_access_key="not-" + keys.secret_key,
         config=Config(retries=NO_RETRY),
     )
-    assert _refused(forger.list_buckets) == ("SignatureDoesNotMatch", 403)
-    assert _refused(lambda: forger.head_bucket(Bucket=s3_bucket)) == ("403", 403)  # a HEAD has no body
+    assert refused(forger.list_buckets) == ("SignatureDoesNotMatch", 403)
+    assert refused(lambda: forger.head_bucket(Bucket=s3_bucket)) == ("403", 403)  # a HEAD has no body
 
 
 def test_wrong_secret_of_a_second_account(s3emu: S3Emulator, s3_other_account: S3Client) -> None:
@@ -70,20 +55,20 @@ def test_wrong_secret_of_a_second_account(s3emu: S3Emulator, s3_other_account: S
     forger = s3emu.client(
         aws_access_key_id=other.access_key, aws_secret_access_key="guess", config=Config(retries=NO_RETRY)
     )
-    assert _refused(forger.list_buckets) == ("SignatureDoesNotMatch", 403)
+    assert refused(forger.list_buckets) == ("SignatureDoesNotMatch", 403)
 
 
 def test_anonymous_list_buckets_is_access_denied(anonymous: S3Client, s3_bucket: str) -> None:
-    assert _refused(anonymous.list_buckets) == ("AccessDenied", 403)
+    assert refused(anonymous.list_buckets) == ("AccessDenied", 403)
 
 
 def test_anonymous_read_of_a_private_bucket_is_access_denied(
     s3: S3Client, anonymous: S3Client, s3_bucket: str
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"secret")
-    assert _refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
-    assert _refused(lambda: anonymous.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
-    assert _refused(lambda: anonymous.put_object(Bucket=s3_bucket, Key="x", Body=b"")) == (
+    assert refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
+    assert refused(lambda: anonymous.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
+    assert refused(lambda: anonymous.put_object(Bucket=s3_bucket, Key="x", Body=b"")) == (
         "AccessDenied",
         403,
     )
@@ -94,7 +79,7 @@ def test_journal_names_the_callers_account(
 ) -> None:
     s3.list_buckets()
     s3_other_account.list_buckets()
-    _refused(anonymous.list_buckets)
+    refused(anonymous.list_buckets)
     owner, other, nobody = s3emu.calls.filter("ListBuckets")
     assert owner.account == s3emu.accounts.default.account_id
     assert other.account == s3emu.accounts.named("other").account_id
@@ -117,7 +102,7 @@ def test_list_buckets_shows_only_the_callers_buckets(
 def test_create_bucket_another_account_owns_is_bucket_already_exists(
     s3: S3Client, s3_other_account: S3Client, s3_bucket: str
 ) -> None:
-    assert _refused(lambda: s3_other_account.create_bucket(Bucket=s3_bucket)) == ("BucketAlreadyExists", 409)
+    assert refused(lambda: s3_other_account.create_bucket(Bucket=s3_bucket)) == ("BucketAlreadyExists", 409)
     # the owner's own second create in us-east-1 answers 200 (S3's CreateBucket reference: the
     # legacy behaviour of that region; elsewhere it is BucketAlreadyOwnedByYou)
     if s3.meta.region_name == "us-east-1":
@@ -128,8 +113,8 @@ def test_another_account_cannot_read_a_private_bucket(
     s3: S3Client, s3_other_account: S3Client, s3_bucket: str
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"mine")
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
-    assert _refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
+    assert refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
 
 
 # --- ACLs (legacy bucket defaults) -----------------------------------------------------------
@@ -145,15 +130,15 @@ def legacy() -> Iterator[S3Emulator]:
 @pytest.mark.http_only  # its own emulator, over HTTP
 def test_public_read_acl_with_legacy_defaults_lets_anonymous_get(legacy: S3Emulator) -> None:
     s3 = legacy.client()
-    anonymous = legacy.client(config=Config(signature_version=UNSIGNED, retries=NO_RETRY))  # type: ignore[arg-type]
+    anonymous = anonymous_client(legacy)
     bucket = _name()
     s3.create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="public", Body=b"for all", ACL="public-read")
     s3.put_object(Bucket=bucket, Key="private", Body=b"mine")
     assert anonymous.get_object(Bucket=bucket, Key="public")["Body"].read() == b"for all"
-    assert _refused(lambda: anonymous.get_object(Bucket=bucket, Key="private")) == ("AccessDenied", 403)
+    assert refused(lambda: anonymous.get_object(Bucket=bucket, Key="private")) == ("AccessDenied", 403)
     # the object ACL grants no listing: that takes the bucket's ACL
-    assert _refused(lambda: anonymous.list_objects_v2(Bucket=bucket)) == ("AccessDenied", 403)
+    assert refused(lambda: anonymous.list_objects_v2(Bucket=bucket)) == ("AccessDenied", 403)
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
     assert [item["Key"] for item in anonymous.list_objects_v2(Bucket=bucket)["Contents"]] == [
         "private",
@@ -163,7 +148,7 @@ def test_public_read_acl_with_legacy_defaults_lets_anonymous_get(legacy: S3Emula
 
 def test_public_read_acl_is_refused_with_2023_defaults(s3: S3Client, s3_bucket: str) -> None:
     # BucketOwnerEnforced: ACLs are disabled, and S3 refuses one other than bucket-owner-full-control
-    code, status = _refused(lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"", ACL="public-read"))
+    code, status = refused(lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"", ACL="public-read"))
     assert (code, status) == ("AccessControlListNotSupported", 400)
 
 
@@ -181,13 +166,13 @@ def test_public_policy_with_block_public_access_off_lets_anonymous_read(
         "Resource": f"arn:aws:s3:::{s3_bucket}/*",
     }
     # Block Public Access (on for a new bucket) refuses the public policy itself
-    assert _refused(lambda: _policy(s3, s3_bucket, read)) == ("AccessDenied", 403)
+    assert refused(lambda: put_policy(s3, s3_bucket, read)) == ("AccessDenied", 403)
     s3.delete_public_access_block(Bucket=s3_bucket)
-    _policy(s3, s3_bucket, read)
+    put_policy(s3, s3_bucket, read)
     assert anonymous.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"shared"
     # only what the policy names: no listing, no writes
-    assert _refused(lambda: anonymous.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
-    assert _refused(lambda: anonymous.put_object(Bucket=s3_bucket, Key="x", Body=b"")) == (
+    assert refused(lambda: anonymous.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
+    assert refused(lambda: anonymous.put_object(Bucket=s3_bucket, Key="x", Body=b"")) == (
         "AccessDenied",
         403,
     )
@@ -198,7 +183,7 @@ def test_policy_grants_another_account_by_arn(
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"for other")
     other = s3emu.accounts.named("other")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -209,7 +194,7 @@ def test_policy_grants_another_account_by_arn(
         },
     )
     assert s3_other_account.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"for other"
-    assert _refused(lambda: s3_other_account.delete_object(Bucket=s3_bucket, Key="k")) == (
+    assert refused(lambda: s3_other_account.delete_object(Bucket=s3_bucket, Key="k")) == (
         "AccessDenied",
         403,
     )
@@ -217,7 +202,7 @@ def test_policy_grants_another_account_by_arn(
 
 def test_explicit_deny_wins_over_the_owner(s3: S3Client, s3_bucket: str) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"kept")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -241,7 +226,7 @@ def test_explicit_deny_wins_over_the_owner(s3: S3Client, s3_bucket: str) -> None
 def test_deny_on_insecure_transport(s3: S3Client, s3_bucket: str) -> None:
     # the usual "HTTPS only" policy: the emulator serves plain HTTP, so it denies
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -252,7 +237,7 @@ def test_deny_on_insecure_transport(s3: S3Client, s3_bucket: str) -> None:
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         },
     )
-    assert _refused(lambda: s3.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
+    assert refused(lambda: s3.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
     s3.head_bucket(Bucket=s3_bucket)  # what the statement does not name still works
 
 
@@ -261,7 +246,7 @@ def test_allow_with_a_prefix_condition(
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="public/a", Body=b"")
     s3.put_object(Bucket=s3_bucket, Key="private/b", Body=b"")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -274,16 +259,16 @@ def test_allow_with_a_prefix_condition(
     )
     listed = s3_other_account.list_objects_v2(Bucket=s3_bucket, Prefix="public/")
     assert [item["Key"] for item in listed["Contents"]] == ["public/a"]
-    assert _refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
-    refused = _refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket, Prefix="private/"))
-    assert refused == ("AccessDenied", 403)
+    assert refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket)) == ("AccessDenied", 403)
+    answer = refused(lambda: s3_other_account.list_objects_v2(Bucket=s3_bucket, Prefix="private/"))
+    assert answer == ("AccessDenied", 403)
 
 
 def test_current_time_condition_follows_the_emulators_clock(
     s3emu: S3Emulator, s3: S3Client, s3_bucket: str
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -296,4 +281,4 @@ def test_current_time_condition_follows_the_emulators_clock(
     )
     assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
     s3emu.clock.set(datetime.datetime(2100, 6, 1, tzinfo=datetime.timezone.utc))
-    assert _refused(lambda: s3.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
+    assert refused(lambda: s3.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)

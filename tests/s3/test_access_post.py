@@ -3,23 +3,19 @@ and for reads of missing keys (AccessDenied, not NoSuchKey, to a caller that may
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore import UNSIGNED
+from access_support import anonymous_client, put_policy, refused
 from botocore.config import Config
-from botocore.exceptions import ClientError
 from rawhttp import RawResponse, send
 
 from pytest_s3emu.server import S3Emulator
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-
-NO_RETRY = {"total_max_attempts": 1}
 
 
 def _post(emulator: S3Emulator, bucket: str, fields: dict[str, str], data: bytes = b"content") -> RawResponse:
@@ -57,18 +53,6 @@ def _keys(s3: S3Client, bucket: str) -> list[str]:
     return [item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
 
 
-def _policy(s3: S3Client, bucket: str, *statements: dict[str, Any]) -> None:
-    document = {"Version": "2012-10-17", "Statement": list(statements)}
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
-
-
-def _refused(call: Callable[[], Any]) -> tuple[str, int]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def _name() -> str:
     return f"s3emu-access-post-{uuid.uuid4().hex[:12]}"
 
@@ -100,7 +84,7 @@ def test_anonymous_post_with_a_public_read_write_acl_and_legacy_defaults(legacy:
     s3.put_bucket_acl(Bucket=bucket, ACL="public-read-write")
     assert _post(legacy, bucket, {"key": "anon"}).status == 204
     # the anonymous user owns it: its private ACL keeps out even the bucket owner, as on S3
-    assert _refused(lambda: s3.get_object(Bucket=bucket, Key="anon")) == ("AccessDenied", 403)
+    assert refused(lambda: s3.get_object(Bucket=bucket, Key="anon")) == ("AccessDenied", 403)
     assert _post(legacy, bucket, {"key": "shared", "acl": "bucket-owner-read"}).status == 204
     assert s3.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"content"
 
@@ -116,7 +100,7 @@ def test_anonymous_post_with_a_public_policy_and_block_public_access_off(
         "Action": "s3:PutObject",
         "Resource": f"arn:aws:s3:::{s3_bucket}/uploads/*",
     }
-    _policy(s3, s3_bucket, write)
+    put_policy(s3, s3_bucket, write)
     assert _post(s3emu, s3_bucket, {"key": "uploads/a"}).status == 204
     # only where the policy says
     _denied(_post(s3emu, s3_bucket, {"key": "elsewhere"}))
@@ -143,8 +127,8 @@ def test_another_accounts_signed_post_to_a_private_bucket_is_access_denied(
     form = _signed_form(v4, s3_bucket, "k")
     assert "x-amz-signature" in form
     _denied(_post(s3emu, s3_bucket, form))
-    refused = s3emu.calls.filter(operation="PostObject")[-1]
-    assert (refused.account, refused.error) == (other.account_id, "AccessDenied")  # the signer's
+    call = s3emu.calls.filter(operation="PostObject")[-1]
+    assert (call.account, call.error) == (other.account_id, "AccessDenied")  # the signer's
     assert _keys(s3, s3_bucket) == []
     # the owner's own form is accepted
     assert _post(s3emu, s3_bucket, _signed_form(s3, s3_bucket, "k")).status == 204
@@ -157,7 +141,7 @@ def test_a_policy_condition_on_the_forms_acl(
 ) -> None:
     # the bucket lets the other account write only objects the bucket owner fully controls
     other = s3emu.accounts.named("other")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -182,7 +166,7 @@ def test_an_explicit_deny_refuses_the_owners_form(s3emu: S3Emulator, s3: S3Clien
         "Action": "s3:PutObject",
         "Resource": f"arn:aws:s3:::{s3_bucket}/locked/*",
     }
-    _policy(s3, s3_bucket, deny)
+    put_policy(s3, s3_bucket, deny)
     message = _denied(_post(s3emu, s3_bucket, _signed_form(s3, s3_bucket, "locked/x")))
     assert message.endswith("with an explicit deny in a resource-based policy")
     assert _post(s3emu, s3_bucket, _signed_form(s3, s3_bucket, "open")).status == 204
@@ -198,8 +182,8 @@ def test_signature_and_policy_are_checked_before_access(
     response = _post(s3emu, s3_bucket, {**form, signature: "forged"})
     assert (response.status, response.error()["Code"]) == (403, "SignatureDoesNotMatch")
     # a form its own policy refuses: the policy's AccessDenied, not the bucket's
-    refused = {**form, "key": "other-key"}
-    assert _denied(_post(s3emu, s3_bucket, refused)).startswith(
+    off_policy = {**form, "key": "other-key"}
+    assert _denied(_post(s3emu, s3_bucket, off_policy)).startswith(
         "Invalid according to Policy: Policy Condition failed"
     )
 
@@ -225,7 +209,7 @@ def _read_policy(s3: S3Client, bucket: str, principal: Any, listing: bool) -> No
                 "Resource": f"arn:aws:s3:::{bucket}",
             }
         )
-    _policy(s3, bucket, *statements)
+    put_policy(s3, bucket, *statements)
 
 
 def test_missing_key_is_access_denied_without_list_bucket(
@@ -235,32 +219,32 @@ def test_missing_key_is_access_denied_without_list_bucket(
     s3.put_object(Bucket=s3_bucket, Key="there", Body=b"x")
     _read_policy(s3, s3_bucket, {"AWS": other.arn}, listing=False)
     assert s3_other_account.get_object(Bucket=s3_bucket, Key="there")["Body"].read() == b"x"
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == (
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == (
         "AccessDenied",
         403,
     )
     # HEAD has no body: botocore names the error by its status
-    assert _refused(lambda: s3_other_account.head_object(Bucket=s3_bucket, Key="gone")) == ("403", 403)
+    assert refused(lambda: s3_other_account.head_object(Bucket=s3_bucket, Key="gone")) == ("403", 403)
     # the owner may always list: NoSuchKey as before
-    assert _refused(lambda: s3.get_object(Bucket=s3_bucket, Key="gone")) == ("NoSuchKey", 404)
+    assert refused(lambda: s3.get_object(Bucket=s3_bucket, Key="gone")) == ("NoSuchKey", 404)
     # a caller allowed s3:ListBucket too is told the key is missing
     _read_policy(s3, s3_bucket, {"AWS": other.arn}, listing=True)
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == ("NoSuchKey", 404)
-    assert _refused(lambda: s3_other_account.head_object(Bucket=s3_bucket, Key="gone")) == ("404", 404)
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == ("NoSuchKey", 404)
+    assert refused(lambda: s3_other_account.head_object(Bucket=s3_bucket, Key="gone")) == ("404", 404)
 
 
 def test_deleted_key_is_access_denied_to_anonymous_without_list_bucket(
     s3emu: S3Emulator, s3: S3Client, s3_bucket: str
 ) -> None:
-    anonymous = s3emu.client(config=Config(signature_version=UNSIGNED, retries=NO_RETRY))  # type: ignore[arg-type]
+    anonymous = anonymous_client(s3emu)
     s3.put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"x")
     s3.delete_object(Bucket=s3_bucket, Key="k")  # the newest version is a delete marker
     s3.delete_public_access_block(Bucket=s3_bucket)
     _read_policy(s3, s3_bucket, "*", listing=False)
-    assert _refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
+    assert refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("AccessDenied", 403)
     _read_policy(s3, s3_bucket, "*", listing=True)
-    assert _refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("NoSuchKey", 404)
+    assert refused(lambda: anonymous.get_object(Bucket=s3_bucket, Key="k")) == ("NoSuchKey", 404)
 
 
 def test_missing_key_with_list_bucket_only_or_an_explicit_deny(
@@ -273,17 +257,17 @@ def test_missing_key_with_list_bucket_only_or_an_explicit_deny(
         "Action": "s3:ListBucket",
         "Resource": f"arn:aws:s3:::{s3_bucket}",
     }
-    _policy(s3, s3_bucket, listing)
+    put_policy(s3, s3_bucket, listing)
     # the caller may list, so S3 may say the key is not there
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == ("NoSuchKey", 404)
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == ("NoSuchKey", 404)
     deny = {
         "Effect": "Deny",
         "Principal": {"AWS": other.arn},
         "Action": "s3:GetObject",
         "Resource": f"arn:aws:s3:::{s3_bucket}/*",
     }
-    _policy(s3, s3_bucket, listing, deny)
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == (
+    put_policy(s3, s3_bucket, listing, deny)
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="gone")) == (
         "AccessDenied",
         403,
     )
@@ -298,7 +282,7 @@ def test_a_policy_on_the_auth_type_tells_forms_apart(s3emu: S3Emulator, s3: S3Cl
         "Resource": f"arn:aws:s3:::{s3_bucket}/*",
         "Condition": {"StringEquals": {"s3:authType": "POST"}},
     }
-    _policy(s3, s3_bucket, deny_forms)
+    put_policy(s3, s3_bucket, deny_forms)
     _denied(_post(s3emu, s3_bucket, _signed_form(s3, s3_bucket, "form")))
     s3.put_object(Bucket=s3_bucket, Key="rest", Body=b"")  # REST-HEADER: not denied
     assert _keys(s3, s3_bucket) == ["rest"]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore import UNSIGNED
+from access_support import NO_RETRY, anonymous_client
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.http_only  # one emulator of its own, over HTTP
 
-NO_RETRY = {"total_max_attempts": 1}
 CALLERS = ("owner", "other", "anonymous")
 ALLOWED, DENIED = True, False
 # who may GetObject an object the bucket owner wrote with each canned ACL
@@ -67,7 +66,7 @@ def clients(legacy: S3Emulator) -> dict[str, S3Client]:
             aws_secret_access_key=other.secret_key,
             config=Config(retries=NO_RETRY),
         ),
-        "anonymous": legacy.client(config=Config(signature_version=UNSIGNED, retries=NO_RETRY)),  # type: ignore[arg-type]
+        "anonymous": anonymous_client(legacy),  # type: ignore[arg-type]
     }
 
 

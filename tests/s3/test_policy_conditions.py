@@ -8,13 +8,11 @@ second account and no change to Block Public Access."""
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from botocore import UNSIGNED
-from botocore.config import Config
+from access_support import anonymous_client, put_policy, refused
 from botocore.exceptions import ClientError
 from rawhttp import send
 
@@ -29,13 +27,6 @@ OTHER_KEY = "arn:aws:kms:us-east-1:111122223333:key/0000abcd-12ab-34cd-56ef-1234
 DENIED = ("AccessDenied", 403)
 
 
-def _refused(call: Callable[[], Any]) -> tuple[str, int]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    response = caught.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def _outcome(call: Callable[[], Any]) -> str:
     """ "allowed", or the error code and status of the refusal."""
     try:
@@ -44,11 +35,6 @@ def _outcome(call: Callable[[], Any]) -> str:
         response = error.response
         return f"{response['Error']['Code']} {response['ResponseMetadata']['HTTPStatusCode']}"
     return "allowed"
-
-
-def _policy(s3: S3Client, bucket: str, *statements: dict[str, Any]) -> None:
-    document = {"Version": "2012-10-17", "Statement": list(statements)}
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document))
 
 
 def _deny(action: str | list[str], resource: str, condition: dict[str, Any]) -> dict[str, Any]:
@@ -62,7 +48,7 @@ def _deny(action: str | list[str], resource: str, condition: dict[str, Any]) -> 
 
 
 def _deny_listing(s3: S3Client, bucket: str, condition: dict[str, Any]) -> None:
-    _policy(s3, bucket, _deny("s3:ListBucket", f"arn:aws:s3:::{bucket}", condition))
+    put_policy(s3, bucket, _deny("s3:ListBucket", f"arn:aws:s3:::{bucket}", condition))
 
 
 def _list(s3: S3Client, bucket: str, **params: Any) -> Callable[[], Any]:
@@ -121,7 +107,7 @@ def test_keys_and_operators_are_and_ed(s3: S3Client, s3_bucket: str) -> None:
         s3_bucket,
         {"StringEquals": {"s3:prefix": "a/", "s3:delimiter": "/"}, "NumericLessThan": {"s3:max-keys": 10}},
     )
-    assert _refused(_list(s3, s3_bucket, Prefix="a/", Delimiter="/", MaxKeys=5)) == DENIED
+    assert refused(_list(s3, s3_bucket, Prefix="a/", Delimiter="/", MaxKeys=5)) == DENIED
     assert _outcome(_list(s3, s3_bucket, Prefix="a/", Delimiter="/")) == "allowed"
     assert _outcome(_list(s3, s3_bucket, Prefix="a/", MaxKeys=5)) == "allowed"
     assert _outcome(_list(s3, s3_bucket, Prefix="b/", Delimiter="/", MaxKeys=5)) == "allowed"
@@ -130,8 +116,8 @@ def test_keys_and_operators_are_and_ed(s3: S3Client, s3_bucket: str) -> None:
 def test_delimiter_condition(s3: S3Client, s3_bucket: str) -> None:
     _deny_listing(s3, s3_bucket, {"StringNotEquals": {"s3:delimiter": "/"}})
     assert _outcome(_list(s3, s3_bucket, Delimiter="/")) == "allowed"
-    assert _refused(_list(s3, s3_bucket)) == DENIED
-    assert _refused(_list(s3, s3_bucket, Delimiter="-")) == DENIED
+    assert refused(_list(s3, s3_bucket)) == DENIED
+    assert refused(_list(s3, s3_bucket, Delimiter="-")) == DENIED
 
 
 # --- numeric operators, over s3:max-keys -------------------------------------------------------
@@ -152,7 +138,7 @@ def test_numeric_operators(
     s3: S3Client, s3_bucket: str, operator: str, denied_at: int, allowed_at: int
 ) -> None:
     _deny_listing(s3, s3_bucket, {operator: {"s3:max-keys": "10"}})
-    assert _refused(_list(s3, s3_bucket, MaxKeys=denied_at)) == DENIED
+    assert refused(_list(s3, s3_bucket, MaxKeys=denied_at)) == DENIED
     assert _outcome(_list(s3, s3_bucket, MaxKeys=allowed_at)) == "allowed"
     # no max-keys in the request: only the negated operator holds
     expected = "AccessDenied 403" if operator == "NumericNotEquals" else "allowed"
@@ -161,8 +147,8 @@ def test_numeric_operators(
 
 def test_numeric_if_exists_and_json_numbers(s3: S3Client, s3_bucket: str) -> None:
     _deny_listing(s3, s3_bucket, {"NumericGreaterThanIfExists": {"s3:max-keys": 100}})
-    assert _refused(_list(s3, s3_bucket)) == DENIED
-    assert _refused(_list(s3, s3_bucket, MaxKeys=101)) == DENIED
+    assert refused(_list(s3, s3_bucket)) == DENIED
+    assert refused(_list(s3, s3_bucket, MaxKeys=101)) == DENIED
     assert _outcome(_list(s3, s3_bucket, MaxKeys=100)) == "allowed"
 
 
@@ -200,7 +186,7 @@ def test_date_operators(
     s3emu: S3Emulator, s3: S3Client, s3_bucket: str, operator: str, key: str, value: Any, denied: bool
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
-    _policy(s3, s3_bucket, _deny("s3:GetObject", f"arn:aws:s3:::{s3_bucket}/*", {operator: {key: value}}))
+    put_policy(s3, s3_bucket, _deny("s3:GetObject", f"arn:aws:s3:::{s3_bucket}/*", {operator: {key: value}}))
     s3emu.clock.freeze()
     s3emu.clock.set(MOMENT)
     outcome = _outcome(lambda: s3.get_object(Bucket=s3_bucket, Key="k"))
@@ -234,23 +220,23 @@ def test_bool_ip_address_and_null(
     s3: S3Client, s3_bucket: str, condition: dict[str, Any], denied: bool
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
-    _policy(s3, s3_bucket, _deny("s3:GetObject", f"arn:aws:s3:::{s3_bucket}/*", condition))
+    put_policy(s3, s3_bucket, _deny("s3:GetObject", f"arn:aws:s3:::{s3_bucket}/*", condition))
     outcome = _outcome(lambda: s3.get_object(Bucket=s3_bucket, Key="k"))
     assert outcome == ("AccessDenied 403" if denied else "allowed")
 
 
 def test_null_tests_whether_a_key_is_present(s3: S3Client, s3_bucket: str) -> None:
     objects = f"arn:aws:s3:::{s3_bucket}/*"
-    _policy(
+    put_policy(
         s3, s3_bucket, _deny("s3:PutObject", objects, {"Null": {"s3:x-amz-server-side-encryption": "true"}})
     )
-    assert _refused(lambda: s3.put_object(Bucket=s3_bucket, Key="plain", Body=b"")) == DENIED
+    assert refused(lambda: s3.put_object(Bucket=s3_bucket, Key="plain", Body=b"")) == DENIED
     s3.put_object(Bucket=s3_bucket, Key="sse", Body=b"", ServerSideEncryption="AES256")
-    _policy(
+    put_policy(
         s3, s3_bucket, _deny("s3:PutObject", objects, {"Null": {"s3:x-amz-server-side-encryption": "false"}})
     )
     s3.put_object(Bucket=s3_bucket, Key="plain", Body=b"")
-    assert _refused(
+    assert refused(
         lambda: s3.put_object(Bucket=s3_bucket, Key="sse", Body=b"", ServerSideEncryption="AES256")
     ) == (DENIED)
 
@@ -259,7 +245,7 @@ def test_null_tests_whether_a_key_is_present(s3: S3Client, s3_bucket: str) -> No
 def test_an_invalid_ip_address_is_malformed_policy(s3: S3Client, s3_bucket: str, value: str) -> None:
     condition = {"IpAddress": {"aws:SourceIp": value}}
     with pytest.raises(ClientError) as caught:
-        _policy(s3, s3_bucket, _deny("s3:GetObject", f"arn:aws:s3:::{s3_bucket}/*", condition))
+        put_policy(s3, s3_bucket, _deny("s3:GetObject", f"arn:aws:s3:::{s3_bucket}/*", condition))
     error = caught.value.response
     assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("MalformedPolicy", 400)
     assert error["Error"]["Message"] == "Invalid IP address in Conditions"
@@ -305,7 +291,7 @@ def test_principal_account_condition_with_a_wildcard_principal(
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
     other = s3emu.accounts.named("other")
     # a fixed aws:PrincipalAccount makes the policy not public, so Block Public Access accepts it
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -318,7 +304,7 @@ def test_principal_account_condition_with_a_wildcard_principal(
     )
     assert s3_other_account.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
     third = s3emu.add_account("third").client
-    assert _refused(lambda: third.get_object(Bucket=s3_bucket, Key="k")) == DENIED
+    assert refused(lambda: third.get_object(Bucket=s3_bucket, Key="k")) == DENIED
 
 
 def test_anonymous_callers_have_no_principal_keys(
@@ -326,7 +312,7 @@ def test_anonymous_callers_have_no_principal_keys(
 ) -> None:
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
     # a fixed aws:SourceIp range makes the policy not public, so Block Public Access accepts it
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -341,9 +327,9 @@ def test_anonymous_callers_have_no_principal_keys(
             },
         },
     )
-    anonymous = s3emu.client(config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
+    anonymous = anonymous_client(s3emu)
     assert anonymous.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == DENIED
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == DENIED
 
 
 def test_not_principal_denies_everyone_else(
@@ -352,7 +338,7 @@ def test_not_principal_denies_everyone_else(
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v")
     objects = f"arn:aws:s3:::{s3_bucket}/*"
     other = s3emu.accounts.named("other")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {"Effect": "Allow", "Principal": {"AWS": other.arn}, "Action": "s3:GetObject", "Resource": objects},
@@ -363,7 +349,7 @@ def test_not_principal_denies_everyone_else(
             "Resource": objects,
         },
     )
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == DENIED
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == DENIED
     assert s3.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
 
 
@@ -374,7 +360,7 @@ def test_not_action_and_explicit_deny_winning(
     s3.put_object(Bucket=s3_bucket, Key="private/k", Body=b"v")
     objects = f"arn:aws:s3:::{s3_bucket}/*"
     other = {"AWS": s3emu.accounts.named("other").account_id}
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {"Effect": "Allow", "Principal": other, "Action": "s3:*", "Resource": objects},
@@ -387,16 +373,16 @@ def test_not_action_and_explicit_deny_winning(
         },
     )
     assert s3_other_account.get_object(Bucket=s3_bucket, Key="k")["Body"].read() == b"v"
-    assert _refused(lambda: s3_other_account.put_object(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
-    assert _refused(lambda: s3_other_account.delete_object(Bucket=s3_bucket, Key="k")) == DENIED
+    assert refused(lambda: s3_other_account.put_object(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
+    assert refused(lambda: s3_other_account.delete_object(Bucket=s3_bucket, Key="k")) == DENIED
     # the Allow of s3:* does not outweigh an explicit Deny
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="private/k")) == DENIED
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="private/k")) == DENIED
 
 
 def test_not_resource(s3emu: S3Emulator, s3: S3Client, s3_other_account: S3Client, s3_bucket: str) -> None:
     s3.put_object(Bucket=s3_bucket, Key="public/a", Body=b"a")
     s3.put_object(Bucket=s3_bucket, Key="private/b", Body=b"b")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -407,7 +393,7 @@ def test_not_resource(s3emu: S3Emulator, s3: S3Client, s3_other_account: S3Clien
         },
     )
     assert s3_other_account.get_object(Bucket=s3_bucket, Key="public/a")["Body"].read() == b"a"
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="private/b")) == DENIED
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="private/b")) == DENIED
 
 
 # --- request keys of writes --------------------------------------------------------------------
@@ -416,7 +402,7 @@ def test_not_resource(s3emu: S3Emulator, s3: S3Client, s3_other_account: S3Clien
 def test_acl_condition_for_another_accounts_writes(
     s3emu: S3Emulator, s3: S3Client, s3_other_account: S3Client, s3_bucket: str
 ) -> None:
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -428,13 +414,13 @@ def test_acl_condition_for_another_accounts_writes(
         },
     )
     s3_other_account.put_object(Bucket=s3_bucket, Key="k", Body=b"", ACL="bucket-owner-full-control")
-    assert _refused(lambda: s3_other_account.put_object(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
+    assert refused(lambda: s3_other_account.put_object(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
 
 
 def _require_kms(s3: S3Client, bucket: str) -> None:
     """The S3 User Guide's policy: uploads must ask for SSE-KMS with one key."""
     objects = f"arn:aws:s3:::{bucket}/*"
-    _policy(
+    put_policy(
         s3,
         bucket,
         _deny("s3:PutObject", objects, {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}),
@@ -450,13 +436,11 @@ def _require_kms(s3: S3Client, bucket: str) -> None:
 def test_require_sse_kms_with_one_key_on_put_object(s3: S3Client, s3_bucket: str) -> None:
     _require_kms(s3, s3_bucket)
     put = s3.put_object
-    assert _refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
-    assert _refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", ServerSideEncryption="AES256")) == DENIED
+    assert refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
+    assert refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", ServerSideEncryption="AES256")) == DENIED
+    assert refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", ServerSideEncryption="aws:kms")) == DENIED
     assert (
-        _refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", ServerSideEncryption="aws:kms")) == DENIED
-    )
-    assert (
-        _refused(
+        refused(
             lambda: put(
                 Bucket=s3_bucket, Key="k", Body=b"", ServerSideEncryption="aws:kms", SSEKMSKeyId=OTHER_KEY
             )
@@ -471,9 +455,9 @@ def test_require_sse_kms_on_copy_object(s3: S3Client, s3_bucket: str) -> None:
     s3.put_object(Bucket=s3_bucket, Key="src", Body=b"v")
     _require_kms(s3, s3_bucket)
     source = f"{s3_bucket}/src"
-    assert _refused(lambda: s3.copy_object(Bucket=s3_bucket, Key="dst", CopySource=source)) == DENIED
+    assert refused(lambda: s3.copy_object(Bucket=s3_bucket, Key="dst", CopySource=source)) == DENIED
     assert (
-        _refused(
+        refused(
             lambda: s3.copy_object(
                 Bucket=s3_bucket, Key="dst", CopySource=source, ServerSideEncryption="AES256"
             )
@@ -488,15 +472,15 @@ def test_require_sse_kms_on_copy_object(s3: S3Client, s3_bucket: str) -> None:
 def test_require_sse_kms_on_multipart_uploads(s3: S3Client, s3_bucket: str) -> None:
     _require_kms(s3, s3_bucket)
     create = s3.create_multipart_upload
-    assert _refused(lambda: create(Bucket=s3_bucket, Key="k")) == DENIED
-    assert _refused(lambda: create(Bucket=s3_bucket, Key="k", ServerSideEncryption="AES256")) == DENIED
+    assert refused(lambda: create(Bucket=s3_bucket, Key="k")) == DENIED
+    assert refused(lambda: create(Bucket=s3_bucket, Key="k", ServerSideEncryption="AES256")) == DENIED
     upload = create(Bucket=s3_bucket, Key="k", ServerSideEncryption="aws:kms", SSEKMSKeyId=KMS_KEY)
     # UploadPart is s3:PutObject too and carries no encryption header, so this policy denies it,
     # as S3 does (botocore issue #471, aws-cli issue #1674)
     part = lambda: s3.upload_part(  # noqa: E731
         Bucket=s3_bucket, Key="k", UploadId=upload["UploadId"], PartNumber=1, Body=b"v"
     )
-    assert _refused(part) == DENIED
+    assert refused(part) == DENIED
 
 
 def test_existing_object_tag_condition(
@@ -505,7 +489,7 @@ def test_existing_object_tag_condition(
     s3.put_object(Bucket=s3_bucket, Key="shared", Body=b"s", Tagging="share=yes")
     s3.put_object(Bucket=s3_bucket, Key="kept", Body=b"k", Tagging="share=no")
     s3.put_object(Bucket=s3_bucket, Key="untagged", Body=b"u")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -517,8 +501,8 @@ def test_existing_object_tag_condition(
         },
     )
     assert s3_other_account.get_object(Bucket=s3_bucket, Key="shared")["Body"].read() == b"s"
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="kept")) == DENIED
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="untagged")) == DENIED
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="kept")) == DENIED
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="untagged")) == DENIED
 
 
 def test_existing_object_tag_of_the_version_asked_for(
@@ -527,7 +511,7 @@ def test_existing_object_tag_of_the_version_asked_for(
     s3.put_bucket_versioning(Bucket=s3_bucket, VersioningConfiguration={"Status": "Enabled"})
     old = s3.put_object(Bucket=s3_bucket, Key="k", Body=b"old", Tagging="share=yes")["VersionId"]
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"new", Tagging="share=no")
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         {
@@ -540,23 +524,23 @@ def test_existing_object_tag_of_the_version_asked_for(
     )
     read = s3_other_account.get_object(Bucket=s3_bucket, Key="k", VersionId=old)
     assert read["Body"].read() == b"old"
-    assert _refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == DENIED
+    assert refused(lambda: s3_other_account.get_object(Bucket=s3_bucket, Key="k")) == DENIED
 
 
 def test_request_object_tag_condition(s3: S3Client, s3_bucket: str) -> None:
     condition = {"StringEquals": {"s3:RequestObjectTag/class": "secret"}}
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         _deny(["s3:PutObject", "s3:PutObjectTagging"], f"arn:aws:s3:::{s3_bucket}/*", condition),
     )
     put = s3.put_object
-    assert _refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="team=a&class=secret")) == DENIED
+    assert refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="team=a&class=secret")) == DENIED
     put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="class=open")
     put(Bucket=s3_bucket, Key="k", Body=b"")
     # PutObjectTagging's tags are the request's too
     tags: TaggingTypeDef = {"TagSet": [{"Key": "class", "Value": "secret"}]}
-    assert _refused(lambda: s3.put_object_tagging(Bucket=s3_bucket, Key="k", Tagging=tags)) == DENIED
+    assert refused(lambda: s3.put_object_tagging(Bucket=s3_bucket, Key="k", Tagging=tags)) == DENIED
     s3.put_object_tagging(Bucket=s3_bucket, Key="k", Tagging={"TagSet": [{"Key": "class", "Value": "open"}]})
 
 
@@ -565,27 +549,27 @@ def test_request_object_tag_keys_with_set_operators(s3: S3Client, s3_bucket: str
     put = s3.put_object
     # only these tag keys: deny when any key is another one
     allowed_keys = {"ForAnyValue:StringNotEquals": {"s3:RequestObjectTagKeys": ["project", "team"]}}
-    _policy(s3, s3_bucket, _deny("s3:PutObject", objects, allowed_keys))
+    put_policy(s3, s3_bucket, _deny("s3:PutObject", objects, allowed_keys))
     put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="project=a&team=b")
     put(Bucket=s3_bucket, Key="k", Body=b"")  # ForAnyValue of no values: false
-    assert _refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="project=a&cost=1")) == DENIED
+    assert refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="project=a&cost=1")) == DENIED
     # deny when every key is one of these, which no tags at all satisfies too
     only_known = {"ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["project", "team"]}}
-    _policy(s3, s3_bucket, _deny("s3:PutObject", objects, only_known))
+    put_policy(s3, s3_bucket, _deny("s3:PutObject", objects, only_known))
     put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="project=a&cost=1")
-    assert _refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="team=b")) == DENIED
-    assert _refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
+    assert refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"", Tagging="team=b")) == DENIED
+    assert refused(lambda: put(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
 
 
 def test_content_sha256_condition_denies_unsigned_payloads(
     s3emu: S3Emulator, s3: S3Client, s3_bucket: str
 ) -> None:
     condition = {"StringEquals": {"s3:x-amz-content-sha256": "UNSIGNED-PAYLOAD"}}
-    _policy(s3, s3_bucket, _deny("s3:PutObject", f"arn:aws:s3:::{s3_bucket}/*", condition))
+    put_policy(s3, s3_bucket, _deny("s3:PutObject", f"arn:aws:s3:::{s3_bucket}/*", condition))
     s3.put_object(Bucket=s3_bucket, Key="signed", Body=b"v")  # botocore hashes the body over HTTP
     headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Content-Length": "1"}
-    refused = send(s3emu, "PUT", f"/{s3_bucket}/unsigned", b"v", headers)
-    assert (refused.status, refused.error()["Code"]) == (403, "AccessDenied")
+    response = send(s3emu, "PUT", f"/{s3_bucket}/unsigned", b"v", headers)
+    assert (response.status, response.error()["Code"]) == (403, "AccessDenied")
     s3.delete_bucket_policy(Bucket=s3_bucket)
     assert send(s3emu, "PUT", f"/{s3_bucket}/unsigned", b"v", headers).status == 200
 
@@ -618,7 +602,7 @@ def test_an_unknown_condition_operator_is_malformed_policy(
 
 def test_require_sse_c_on_put_object(s3: S3Client, s3_bucket: str) -> None:
     # deny uploads that do not name a customer key's algorithm (the SSE-C header)
-    _policy(
+    put_policy(
         s3,
         s3_bucket,
         _deny(
@@ -628,11 +612,11 @@ def test_require_sse_c_on_put_object(s3: S3Client, s3_bucket: str) -> None:
         ),
     )
     key = b"k" * 32
-    assert _refused(lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
-    refused = _refused(
+    assert refused(lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"")) == DENIED
+    answer = refused(
         lambda: s3.put_object(Bucket=s3_bucket, Key="k", Body=b"", ServerSideEncryption="AES256")
     )
-    assert refused == DENIED
+    assert answer == DENIED
     s3.put_object(Bucket=s3_bucket, Key="k", Body=b"v", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
     got = s3.get_object(Bucket=s3_bucket, Key="k", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
     assert got["Body"].read() == b"v"

@@ -3,12 +3,12 @@ account's secret, decided by what that account may do, and expiring on the emula
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
+from access_support import NO_RETRY, put_policy
 from botocore.config import Config
 from rawhttp import RawResponse, send, signed_chunks
 
@@ -17,7 +17,6 @@ from pytest_s3emu.server import AccountClient, S3Emulator
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-NO_RETRY = {"total_max_attempts": 1}
 VERSIONS = ("s3", "s3v4")  # SigV2 and SigV4 query signing
 # each presignable object operation, its HTTP method and the status S3 answers when allowed
 OPERATIONS = (
@@ -59,9 +58,7 @@ def _allow_other(s3: S3Client, bucket: str, other: AccountClient) -> None:
         "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
         "Resource": f"arn:aws:s3:::{bucket}/*",
     }
-    s3.put_bucket_policy(
-        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-    )
+    put_policy(s3, bucket, statement)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -187,9 +184,7 @@ def test_a_signature_age_condition_limits_presigned_urls(
         "Resource": f"arn:aws:s3:::{bucket}/*",
         "Condition": {"NumericGreaterThan": {"s3:signatureAge": "600000"}},
     }
-    s3.put_bucket_policy(
-        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-    )
+    put_policy(s3, bucket, statement)
     url = _signer(s3emu, version, *_keys(s3emu)).generate_presigned_url(
         "get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=3600
     )
