@@ -209,11 +209,19 @@ def _signature(credential: str | None, signed: str | None, value: str | None, am
 
 
 @functools.lru_cache(maxsize=64)  # a client signs many requests in the same second
-def _parse_amz_date(value: str) -> datetime:
+def amz_datetime(value: str) -> datetime | None:
+    """An ``x-amz-date`` / ``X-Amz-Date`` value (``20260102T030405Z``) as a UTC time; None if malformed."""
     try:
         return datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
     except ValueError:
-        raise AccessDenied("AWS authentication requires a valid Date or x-amz-date header") from None
+        return None
+
+
+def _parse_amz_date(value: str) -> datetime:
+    parsed = amz_datetime(value)
+    if parsed is None:
+        raise AccessDenied("AWS authentication requires a valid Date or x-amz-date header")
+    return parsed
 
 
 def _check_expiry(request: HttpRequest, signed_at: datetime, moment: datetime) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from . import clock
+from .auth import amz_datetime
 from .errors import MalformedPolicy, S3Error
 
 if TYPE_CHECKING:
@@ -114,9 +115,8 @@ def _signature_age(context: Context) -> str | None:
     request = context.request
     signed = request.query_value("X-Amz-Date")
     if signed:
-        try:
-            at = datetime.strptime(signed, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-        except ValueError:
+        at = amz_datetime(signed)
+        if at is None:
             return None  # the signature check has refused it already
         return str(max(0, int((clock.utcnow() - at).total_seconds() * 1000)))
     return "0" if request.query_value("Signature") else None

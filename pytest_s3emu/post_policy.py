@@ -173,12 +173,11 @@ def _verify_v4(fields: Mapping[str, str], policy: str, secret_for: SecretFor) ->
             ArgumentName="x-amz-credential",
             ArgumentValue=fields["x-amz-credential"],
         )
-    try:
-        signed_at = datetime.strptime(fields["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
+    signed_at = auth.amz_datetime(fields["x-amz-date"])
+    if signed_at is None:
         raise InvalidArgument(
             "Invalid x-amz-date", ArgumentName="x-amz-date", ArgumentValue=fields["x-amz-date"]
-        ) from None
+        )
     access_key, date, region, service = parts[:4]
     secret = _secret(access_key, secret_for)
     key = auth.signing_key(secret, date, region, service)
