@@ -224,7 +224,7 @@ def _policy_verdict(
     context = policies.Context(caller, request, params, store, bucket, key)
     verdict = compiled.evaluate(caller, wanted, target, context)
     if verdict == policies.DENY:
-        raise AccessDenied(_denied_message(caller, wanted, target, "with an explicit deny in a"))
+        raise AccessDenied(_denied_message(caller, wanted, target, explicit=True))
     return verdict
 
 
@@ -250,21 +250,18 @@ def _decide(
         owner = False  # another account's object: its ACL decides, for the bucket owner too
     if owner or _acl_allows(bucket, caller, wanted, key, version):
         return
-    raise AccessDenied(_denied_message(caller, wanted, resource(bucket.name, key), "because no"))
+    raise AccessDenied(_denied_message(caller, wanted, resource(bucket.name, key), explicit=False))
 
 
-def _denied_message(caller: Account | None, wanted: str, target: str, reason: str) -> str | None:
+def _denied_message(caller: Account | None, wanted: str, target: str, explicit: bool) -> str | None:
     if caller is None:
         return None  # an anonymous caller is told "Access Denied" only
-    if reason == "because no":
-        return (
-            f'User: {caller.arn} is not authorized to perform: {wanted} on resource: "{target}" '
-            f"because no resource-based policy allows the {wanted} action"
-        )
-    return (
-        f'User: {caller.arn} is not authorized to perform: {wanted} on resource: "{target}" '
-        f"{reason} resource-based policy"
+    why = (
+        "with an explicit deny in a resource-based policy"
+        if explicit
+        else f"because no resource-based policy allows the {wanted} action"
     )
+    return f'User: {caller.arn} is not authorized to perform: {wanted} on resource: "{target}" {why}'
 
 
 def _block(bucket: Bucket, setting: str) -> bool:
