@@ -189,10 +189,7 @@ def _object_of(bucket: Bucket, key: Any, version: Any) -> ObjectVersion | None:
     """The object version a request names: the current one, or the ``versionId`` it gives."""
     if not isinstance(key, str):
         return None
-    if not isinstance(version, str):
-        return bucket.objects.get(key)
-    wanted = None if version == "null" else version
-    return next((v for v in bucket.history.get(key, ()) if v.version_id == wanted), None)
+    return bucket.objects.get(key) if not isinstance(version, str) else bucket.version(key, version)
 
 
 def _owned_by_another(bucket: Bucket, key: Any, version: Any) -> bool:

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from .store import Bucket, Store
 
 Values = list[str]
-_MISSING: Values = []
 
 
 class Context:
@@ -60,8 +59,7 @@ class Context:
     def _resolve(self, name: str) -> Values:
         simple = _SIMPLE.get(name)
         if simple is not None:
-            value = simple(self)
-            return [] if value is None else [value]
+            return _one(simple(self))
         if name.startswith("s3:existingobjecttag/"):
             tags = {k.lower(): v for k, v in self._stored_tags().items()}
             return _one(tags.get(name.split("/", 1)[1]))

@@ -72,6 +72,11 @@ class Bucket:
     # default for a new bucket, None means deleted
     configs: dict[str, Any] = field(default_factory=dict)
 
+    def version(self, key: str, version_id: str) -> ObjectVersion | None:
+        """The version of ``key`` with ``version_id`` ("null": the null version), if there is one."""
+        wanted = None if version_id == "null" else version_id
+        return next((v for v in self.history.get(key, ()) if v.version_id == wanted), None)
+
     def version_header(self, obj: ObjectVersion) -> str | None:
         """x-amz-version-id for ``obj``: only buckets that have had versioning name versions."""
         return obj.version_label if self.versioning is not None else None
@@ -232,11 +237,10 @@ class Store:
             raise InvalidArgument(
                 "Version id cannot be the empty string", ArgumentName="versionId", ArgumentValue=""
             )
-        wanted = None if version_id == "null" else version_id
-        for version in bucket.history.get(key, ()):
-            if version.version_id == wanted:
-                return version
-        if wanted is not None and not _well_formed(wanted):
+        found = bucket.version(key, version_id)
+        if found is not None:
+            return found
+        if version_id != "null" and not _well_formed(version_id):
             raise InvalidArgument(
                 "Invalid version id specified", ArgumentName="versionId", ArgumentValue=version_id
             )
