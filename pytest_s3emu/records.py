@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .blobs import Blob, MemoryBlob, Reader
-from .checksums import ChecksumSet, combine_parts
+from .blobs import Blob, MemoryBlob
+from .checksums import combine_parts
 from .clock import utcnow
 
 # S3 gives every object uploaded without a checksum a full-object CRC64NVME one
@@ -75,14 +73,17 @@ class ObjectVersion:
     # when the restored copy of an archived object expires (handlers/restore.py)
     restore_expiry: datetime | None = None
     annotations: dict[str, Annotation] | None = None  # by name (handlers/object_annotations.py)
-    # S3's CRC64NVME for an object stored without a checksum: writes settle it (settle_default);
-    # any object left unsettled (none is today: a fallback) computes it on first demand
-    default_checksum: DefaultChecksum | None = field(default=None, init=False, repr=False, compare=False)
+    # S3's CRC64NVME of an object written without a checksum of its own: each write settles it
+    default_checksum: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.checksums and not self.delete_marker:
-            self.default_checksum = DefaultChecksum()
+        if self._gets_default:
             self.checksum_type = "FULL_OBJECT"
+
+    @property
+    def _gets_default(self) -> bool:
+        """Whether S3 gives this object its default checksum: it was written without one."""
+        return not self.checksums and not self.delete_marker
 
     @property
     def size(self) -> int:
@@ -99,41 +100,24 @@ class ObjectVersion:
         return self.restore_expiry is not None and self.restore_expiry > utcnow()
 
     def settle_default(self, value: str | None = None) -> None:
-        """Record S3's default checksum now (``value``, or combined from the parts) if it applies."""
-        default = self.default_checksum
-        if default is None:
+        """Record S3's default checksum (``value``, or combined from the parts' CRC64NVME) if it applies."""
+        if not self._gets_default:
             return
-        if value is not None:
-            default.value = value
-        elif _combinable(self.parts):
-            default.compute(self.parts, None)
+        if value is None and self.parts and all(part.crc64nvme for part in self.parts):
+            found = [(base64.b64decode(part.crc64nvme or ""), part.size) for part in self.parts]
+            value = base64.b64encode(combine_parts(DEFAULT_CHECKSUM, found)).decode()
+        self.default_checksum = value
 
     def known_checksums(self) -> dict[str, str]:
-        """The checksums a write answers with: the object's own, or S3's default once settled."""
-        default = self.default_checksum
-        if default is not None and default.value is not None:
-            return {DEFAULT_CHECKSUM: default.value}
+        """Every checksum of the object: its own, or S3's default."""
+        if self.default_checksum is not None:
+            return {DEFAULT_CHECKSUM: self.default_checksum}
         return self.checksums
 
     @property
     def checksum_algorithms(self) -> list[str]:
-        """The algorithms listings name (S3's default one before it is computed too)."""
-        return [DEFAULT_CHECKSUM] if self.default_checksum is not None else list(self.checksums)
-
-    def checksums_source(self) -> Callable[[], dict[str, str]]:
-        """Call with the store lock held: a function giving every checksum of the object.
-
-        The first caller of that function computes a default not settled at write time (a fallback)
-        outside the lock, from a reader opened now, while the body certainly exists.
-        """
-        default = self.default_checksum
-        if default is None:
-            known = dict(self.checksums)
-            return lambda: known
-        if default.value is not None or _combinable(self.parts):
-            return lambda: {DEFAULT_CHECKSUM: default.compute(self.parts, None)}
-        reader = self.blob.open_range(0, self.size - 1)
-        return lambda: {DEFAULT_CHECKSUM: default.compute(None, reader)}
+        """The algorithms listings name."""
+        return [DEFAULT_CHECKSUM] if self._gets_default else list(self.checksums)
 
 
 @dataclass(slots=True)
@@ -144,42 +128,6 @@ class Annotation:
     etag: str
     checksums: dict[str, str] = field(default_factory=dict)
     last_modified: datetime = field(default_factory=now)
-
-
-def _combinable(parts: list[Part] | None) -> bool:
-    return bool(parts) and all(part.crc64nvme for part in parts or ())
-
-
-class DefaultChecksum:
-    """S3's CRC64NVME of one object, worked out once (concurrent callers wait for the first)."""
-
-    __slots__ = ("_lock", "value")
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.value: str | None = None
-
-    def compute(self, parts: list[Part] | None, reader: Reader | None) -> str:
-        try:
-            with self._lock:
-                if self.value is None:
-                    self.value = _crc64nvme(parts, reader)
-                return self.value
-        finally:
-            if reader is not None:
-                reader.close()
-
-
-def _crc64nvme(parts: list[Part] | None, reader: Reader | None) -> str:
-    if reader is None:
-        # a multipart upload whose parts all carry CRC64NVME: combine them, no data to read
-        assert parts is not None
-        found = [(base64.b64decode(part.crc64nvme or ""), part.size) for part in parts]
-        return base64.b64encode(combine_parts(DEFAULT_CHECKSUM, found)).decode()
-    hasher = ChecksumSet([DEFAULT_CHECKSUM], md5=False)
-    for block in reader:
-        hasher.update(block)
-    return hasher.b64(DEFAULT_CHECKSUM)
 
 
 @dataclass(slots=True)

@@ -22,14 +22,13 @@ from .errors import (
     NoSuchVersion,
 )
 from .identity import DEFAULT_OWNER_ID
-from .records import DEFAULT_CHECKSUM, DefaultChecksum, ObjectVersion, Part, Upload, now
+from .records import DEFAULT_CHECKSUM, ObjectVersion, Part, Upload, now
 from .snapshots import Buckets
 
 __all__ = [
     "DEFAULT_CHECKSUM",
     "OBJECT_LOCK",
     "Bucket",
-    "DefaultChecksum",
     "ObjectVersion",
     "Part",
     "Store",

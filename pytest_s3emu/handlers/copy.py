@@ -206,11 +206,10 @@ def copy_object(ctx: Context, params: Params) -> Result:
         attributes = _copy_attributes(params, source)
         encryption.apply(attributes["headers"], params, ctx.store.bucket(params["Bucket"]))
         algorithms = _wanted_algorithms(params, source)
+        # S3's default checksum of the copy: the source's own (the same bytes)
         default = None if algorithms else source.known_checksums().get(DEFAULT_CHECKSUM)
         started = open_copy(source.blob, 0, source.size - 1)
-    # S3's default checksum of the copy: the source's (same bytes) when known, else computed
-    extra = [] if algorithms or default else [DEFAULT_CHECKSUM]
-    blob, sums = finish_copy(started, algorithms + extra, ctx.store.writer())
+    blob, sums = finish_copy(started, algorithms, ctx.store.writer())
     tag_directive = attributes.pop("tag_directive")
     target = ObjectVersion(
         key=params["Key"],
@@ -225,7 +224,7 @@ def copy_object(ctx: Context, params: Params) -> Result:
         **attributes,
     )
     lock.apply(target)  # the source's own lock settings are never copied
-    target.settle_default(default or (sums.b64(DEFAULT_CHECKSUM) if extra else None))
+    target.settle_default(default)
     with ctx.store.lock:
         destination = ctx.store.bucket(params["Bucket"])
         check_write_conditions(params, destination.objects.get(params["Key"]))

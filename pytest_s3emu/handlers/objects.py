@@ -263,7 +263,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
         # open while the lock is held: a concurrent overwrite may delete the file afterwards
         body = obj.blob.open_range(first, last) if with_body and last >= first else Reader(iter(()))
         whole = checksums_wanted and part is None and not ranged
-        sums = obj.checksums_source() if whole else None
+        sums = obj.known_checksums() if whole else None
     result = _object_headers(obj, params)
     result["VersionId"] = version
     result["Expiration"] = expiration
@@ -277,11 +277,7 @@ def _read(ctx: Context, params: Params, with_body: bool) -> Result:
         if checksums_wanted:
             result.update(checksum_members(part.checksums))
     elif sums is not None:
-        try:
-            result.update(_checksum_members(obj, sums()))  # an unsettled default is computed here
-        except BaseException:
-            body.close()
-            raise
+        result.update(_checksum_members(obj, sums))
     if with_body:
         result["Body"] = body
     return result
